@@ -1,0 +1,56 @@
+"""Settings and the paths of the project's files.
+
+Every setting has a default here and can be overridden by an environment variable of
+the same name prefixed ``HIPBACK_`` or by the mapping given to ``create_app``.
+docs/settings.md describes each one; a test fails when a setting has no entry there.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(os.environ.get("HIPBACK_ROOT", Path(__file__).resolve().parent.parent))
+ONTOLOGY_DIR = ROOT / "ontology"
+SOURCE_TTL = ONTOLOGY_DIR / "hipback-edit.ttl"
+RELEASE_DIR = ONTOLOGY_DIR / "release"
+QUERIES_DIR = ROOT / "queries"
+ARTICLE = ROOT.parent / "shared" / "source" / "hip-pain-and-lower-back-pain.txt"
+
+#: The permanent namespace: every term IRI is BASE + local name (docs/iri-policy.md).
+BASE = "https://w3id.org/hipback/"
+ONTOLOGY_IRI = BASE + "hipback.owl"
+ASSERTED_GRAPH = BASE + "graph/asserted"
+INFERRED_GRAPH = BASE + "graph/inferred"
+
+DEFAULTS: dict[str, object] = {
+    # "embedded" (pyoxigraph, in process) or the URL of a SPARQL 1.1 query endpoint.
+    "STORE": "embedded",
+    # URL of the remote store's update endpoint, for `hipback load --endpoint`.
+    "STORE_UPDATE_URL": "",
+    # Seconds a /sparql query may run before it is stopped and answered 503.
+    "QUERY_TIMEOUT": 5.0,
+    # Most result rows (or triples) a /sparql answer may hold.
+    "MAX_RESULTS": 10000,
+    # Largest request body accepted, in bytes.
+    "MAX_BODY": 1_000_000,
+    # Number of query worker processes for /sparql.
+    "QUERY_WORKERS": 2,
+    # Bearer token that enables SPARQL Update at /sparql/update; empty disables updates.
+    "UPDATE_TOKEN": "",
+    # Endpoints a SERVICE clause may call, separated by spaces; empty refuses every SERVICE.
+    "SERVICE_ALLOWLIST": "",
+    # Public base URL of this deployment, used in service descriptions; empty means the URL asked.
+    "PUBLIC_URL": "",
+}
+
+
+def from_env(overrides: dict | None = None) -> dict:
+    """The settings: defaults, then HIPBACK_* environment variables, then ``overrides``."""
+    settings = dict(DEFAULTS)
+    for key, default in DEFAULTS.items():
+        raw = os.environ.get("HIPBACK_" + key)
+        if raw is None:
+            continue
+        settings[key] = type(default)(raw) if not isinstance(default, str) else raw
+    settings.update(overrides or {})
+    return settings

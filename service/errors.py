@@ -1,0 +1,55 @@
+"""One error type and one JSON error shape for every endpoint.
+
+Body: ``{"ok": false, "status": 400, "error": "Bad Request", "message": "...", "field": "age"}``
+(``field`` only where one input field is at fault).
+"""
+from __future__ import annotations
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+
+class ApiError(Exception):
+    """A client's mistake (or an overrun) that becomes a 4xx/5xx JSON answer."""
+
+    def __init__(self, status: int, message: str, field: str | None = None, headers: dict | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.field = field
+        self.headers = headers or {}
+
+
+def error_body(status: int, message: str, field: str | None = None) -> dict:
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    body = {"ok": False, "status": status, "error": HTTP_STATUS_CODES.get(status, "Error"), "message": message}
+    if field is not None:
+        body["field"] = field
+    return body
+
+
+def error_response(status: int, message: str, field: str | None = None, headers: dict | None = None):
+    response = jsonify(error_body(status, message, field))
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return error_response(exc.status, exc.message, exc.field, exc.headers)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        headers = {}
+        if exc.code == 405 and getattr(exc, "valid_methods", None):
+            headers["Allow"] = ", ".join(exc.valid_methods)
+        return error_response(exc.code or 500, exc.description or exc.name, headers=headers)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        app.logger.exception("unhandled error")
+        return error_response(500, "Internal error; it has been logged.")

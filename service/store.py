@@ -1,0 +1,187 @@
+"""The triple store behind the service: embedded pyoxigraph, or any SPARQL 1.1 server by URL.
+
+Both give the same small interface, so the API, the reasoner and the pages do not know
+which one they run on:
+
+- ``select(name_or_text, **bindings)`` -> list of rows, each a dict of variable -> str
+- ``ask(...)`` -> bool
+- ``construct(...)`` -> rdflib.Graph
+
+Queries the service itself runs live in ``queries/app/*.rq`` and are named without the
+extension; bindings become a ``VALUES`` block so that one text serves both backends.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import rdflib
+
+from . import config
+
+APP_QUERIES = config.QUERIES_DIR / "app"
+_IRI_VALUE = re.compile(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", re.I)
+
+
+@lru_cache(maxsize=None)
+def query_text(name: str) -> str:
+    """The text of ``queries/app/<name>.rq``."""
+    return (APP_QUERIES / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def _term(value) -> str:
+    if isinstance(value, rdflib.term.Node):
+        return value.n3()
+    if isinstance(value, str) and _IRI_VALUE.match(value) and "://" in value:
+        return f"<{value}>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return rdflib.Literal(value).n3()
+    return rdflib.Literal(str(value)).n3()
+
+
+def bind(text: str, bindings: dict) -> str:
+    """Insert ``VALUES`` for ``bindings`` after the first ``WHERE {``; lists give several rows."""
+    if not bindings:
+        return text
+    names = list(bindings)
+    columns = [v if isinstance(v, (list, tuple, set)) else [v] for v in bindings.values()]
+    if len(names) == 1:
+        rows = " ".join(_term(v) for v in columns[0])
+        values = f"VALUES ?{names[0]} {{ {rows} }}"
+    else:
+        rows = " ".join("(" + " ".join(_term(c) for c in row) + ")" for row in zip(*columns))
+        values = "VALUES (" + " ".join("?" + n for n in names) + f") {{ {rows} }}"
+    match = re.search(r"WHERE\s*\{", text, re.I)
+    if not match:
+        raise ValueError("query has no WHERE clause to bind into")
+    return text[: match.end()] + "\n  " + values + "\n" + text[match.end():]
+
+
+def _resolve(name_or_text: str) -> str:
+    if re.fullmatch(r"[a-z0-9_-]+", name_or_text):
+        return query_text(name_or_text)
+    return name_or_text
+
+
+def release_files() -> list[tuple[Path, str]]:
+    """The built N-Triples files and the named graph each is loaded into."""
+    return [
+        (config.RELEASE_DIR / "hipback.nt", config.ASSERTED_GRAPH),
+        (config.RELEASE_DIR / "hipback-inferred.nt", config.INFERRED_GRAPH),
+    ]
+
+
+class Store:
+    """Shared behaviour; subclasses implement ``_select``, ``_ask`` and ``_construct``."""
+
+    kind = "abstract"
+
+    def select(self, name_or_text: str, **bindings) -> list[dict[str, str]]:
+        return self._select(bind(_resolve(name_or_text), bindings))
+
+    def ask(self, name_or_text: str, **bindings) -> bool:
+        return self._ask(bind(_resolve(name_or_text), bindings))
+
+    def construct(self, name_or_text: str, **bindings) -> rdflib.Graph:
+        return self._construct(bind(_resolve(name_or_text), bindings))
+
+    def triple_count(self) -> int:
+        rows = self.select("triple-count")
+        return int(rows[0]["n"]) if rows else 0
+
+    def version_iri(self) -> str | None:
+        rows = self.select("ontology-version")
+        return rows[0]["version"] if rows else None
+
+
+class EmbeddedStore(Store):
+    """pyoxigraph in memory, loaded once from the release files; the default graph is the union."""
+
+    kind = "embedded"
+
+    def __init__(self, files: list[tuple[Path, str]] | None = None):
+        import pyoxigraph as ox
+
+        self._ox = ox
+        self.store = ox.Store()
+        for path, graph in files or release_files():
+            with open(path, "rb") as handle:
+                self.store.bulk_load(handle, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+
+    def _value(self, term) -> str:
+        return term.value
+
+    def _select(self, text: str) -> list[dict[str, str]]:
+        result = self.store.query(text, use_default_graph_as_union=True)
+        names = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            row = {}
+            for name in names:
+                term = solution[name]
+                if term is not None:
+                    row[name] = term.value
+            rows.append(row)
+        return rows
+
+    def _ask(self, text: str) -> bool:
+        return bool(self.store.query(text, use_default_graph_as_union=True))
+
+    def _construct(self, text: str) -> rdflib.Graph:
+        result = self.store.query(text, use_default_graph_as_union=True)
+        data = result.serialize(format=self._ox.RdfFormat.N_TRIPLES)
+        graph = rdflib.Graph()
+        graph.parse(data=data.decode("utf-8"), format="nt")
+        return graph
+
+
+class RemoteStore(Store):
+    """Any SPARQL 1.1 query endpoint, through SPARQLWrapper."""
+
+    kind = "remote"
+
+    def __init__(self, url: str, timeout: float = 30.0):
+        self.url = url
+        self.timeout = timeout
+
+    def _wrapper(self, text: str, fmt: str):
+        from SPARQLWrapper import SPARQLWrapper
+
+        client = SPARQLWrapper(self.url)
+        client.setQuery(text)
+        client.setReturnFormat(fmt)
+        client.setMethod("POST")
+        client.setTimeout(int(self.timeout))
+        return client
+
+    def _select(self, text: str) -> list[dict[str, str]]:
+        from SPARQLWrapper import JSON
+
+        data = self._wrapper(text, JSON).queryAndConvert()
+        return [{k: v["value"] for k, v in b.items()} for b in data["results"]["bindings"]]
+
+    def _ask(self, text: str) -> bool:
+        from SPARQLWrapper import JSON
+
+        return bool(self._wrapper(text, JSON).queryAndConvert()["boolean"])
+
+    def _construct(self, text: str) -> rdflib.Graph:
+        from SPARQLWrapper import N3
+
+        client = self._wrapper(text, N3)
+        client.addCustomHttpHeader("Accept", "application/n-triples")
+        raw = client.query().response.read()
+        graph = rdflib.Graph()
+        graph.parse(data=raw.decode("utf-8"), format="nt")
+        return graph
+
+
+def open_store(settings: dict) -> Store:
+    """The store the settings name: ``embedded`` or a SPARQL endpoint URL."""
+    target = str(settings.get("STORE", "embedded"))
+    if target == "embedded":
+        return EmbeddedStore()
+    return RemoteStore(target)
