@@ -1,0 +1,93 @@
+"""Deterministic serialisation of the release artifacts.
+
+The same graph gives the same bytes on every run and machine: blank nodes get canonical
+labels (rdflib.compare, then renumbered b0, b1, ... in the order of those labels),
+N-Triples lines are sorted, Turtle is written from a graph filled in sorted order,
+RDF/XML by pyoxigraph from the sorted N-Triples, and JSON-LD arrays (other than
+``@list``) are sorted before the document is written with sorted keys.
+"""
+from __future__ import annotations
+
+import json
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.compare import to_canonical_graph
+
+#: Prefixes written into Turtle, RDF/XML and the JSON-LD context.
+PREFIXES = {
+    "hb": "https://w3id.org/hipback/",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "icd10cm": "http://purl.bioontology.org/ontology/ICD10CM/",
+    "hp": "http://purl.obolibrary.org/obo/HP_",
+    "mesh": "http://id.nlm.nih.gov/mesh/",
+}
+
+#: Artifact suffix -> writer name; the README and the build both follow this table.
+FORMATS = {
+    "nt": "ntriples",
+    "ttl": "turtle",
+    "owl": "rdfxml",
+    "jsonld": "jsonld",
+}
+
+
+def canonical(graph: rdflib.Graph) -> rdflib.Graph:
+    """A copy of ``graph`` with canonical blank-node labels, triples added in sorted order."""
+    labelled = to_canonical_graph(graph)
+    blanks = sorted({term for triple in labelled for term in triple if isinstance(term, rdflib.BNode)})
+    short = {blank: rdflib.BNode(f"b{index}") for index, blank in enumerate(blanks)}
+    ordered = rdflib.Graph(bind_namespaces="none")
+    for prefix, namespace in PREFIXES.items():
+        ordered.bind(prefix, namespace, override=True, replace=True)
+    renamed = (tuple(short.get(term, term) for term in triple) for triple in labelled)
+    for triple in sorted(renamed, key=lambda t: tuple(term.n3() for term in t)):
+        ordered.add(triple)
+    return ordered
+
+
+def ntriples(graph: rdflib.Graph) -> bytes:
+    text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    lines = sorted({line for line in text.splitlines() if line.strip()})
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def turtle(graph: rdflib.Graph) -> bytes:
+    return graph.serialize(format="turtle", encoding="utf-8")
+
+
+def rdfxml(graph: rdflib.Graph) -> bytes:
+    # rdflib's pretty-xml drops triples on list nodes and orders by hash; pyoxigraph's
+    # writer keeps every triple and follows the (sorted) input order.
+    triples = ox.parse(ntriples(graph), format=ox.RdfFormat.N_TRIPLES)
+    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=PREFIXES)
+
+
+def _sorted_json(value, key: str | None = None):
+    if isinstance(value, dict):
+        return {k: _sorted_json(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_json(v) for v in value]
+        if key == "@list":
+            return items
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def jsonld(graph: rdflib.Graph) -> bytes:
+    text = graph.serialize(format="json-ld", context=dict(PREFIXES), encoding="utf-8")
+    document = _sorted_json(json.loads(text))
+    return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+WRITERS = {"ntriples": ntriples, "turtle": turtle, "rdfxml": rdfxml, "jsonld": jsonld}
+
+
+def serialise(graph: rdflib.Graph, suffix: str) -> bytes:
+    """The bytes of ``graph`` (already canonical) in the format of the file suffix."""
+    return WRITERS[FORMATS[suffix]](graph)

@@ -1,0 +1,98 @@
+"""The ``hipback`` command. Each command is a thin wrapper over a plain function."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import config
+
+
+@click.group()
+def main() -> None:
+    """HipBack: the hip and lower back pain ontology, its build and its web service."""
+
+
+@main.command()
+@click.option("--source", type=click.Path(path_type=Path, dir_okay=False), default=config.SOURCE_TTL,
+              show_default=True, help="The hand-edited Turtle source.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=config.RELEASE_DIR,
+              show_default=True, help="Where the release artifacts go.")
+@click.option("--check", is_flag=True,
+              help="Rebuild in a temporary directory and fail if the artifacts in --out differ (stale).")
+@click.option("--skip-qc", is_flag=True,
+              help="Write artifacts even when QC checks have rows (drafts only; never for a release).")
+def build(source: Path, out: Path, check: bool, skip_qc: bool) -> None:
+    """Reason with HermiT, run the QC checks and write the release artifacts."""
+    from .build import BuildError, build as run_build, stale_files
+
+    try:
+        if check:
+            stale = stale_files(source, out)
+            if stale:
+                raise click.ClickException(
+                    f"release artifacts in {out} are stale: {', '.join(stale)}; run `hipback build`"
+                )
+            click.echo(f"release artifacts in {out} are up to date")
+            return
+        report = run_build(source, out, run_qc=not skip_qc)
+    except BuildError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if report.skipped_qc:
+        click.echo("WARNING: QC checks were skipped; these artifacts are not a release.", err=True)
+    timing = ", ".join(f"{k} {v:.2f}s" for k, v in report.seconds.items())
+    click.echo(
+        f"built {report.version_iri}: {report.asserted_triples} asserted + {report.inferred_triples} "
+        f"inferred triples, {len(report.files)} files in {out} ({timing})"
+    )
+
+
+def serve_app(host: str, port: int, workers: int, debug: bool = False, timeout: int = 30) -> None:
+    """Serve the app: gunicorn with ``workers`` processes, or Flask's own server with ``debug``."""
+    from . import create_app
+
+    if debug:
+        create_app().run(host=host, port=port, debug=True)
+        return
+
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("timeout", timeout)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("proc_name", "hipback")
+
+        def load(self):
+            return create_app()
+
+    Server().run()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1))
+@click.option("--timeout", default=30, show_default=True, type=click.IntRange(min=1),
+              help="Seconds before gunicorn restarts a silent worker.")
+@click.option("--debug", is_flag=True, help="Flask's development server with the debugger and reloader.")
+def serve(host: str, port: int, workers: int, timeout: int, debug: bool) -> None:
+    """Serve the API and pages (gunicorn; Flask's server only with --debug)."""
+    embedded = config.from_env().get("STORE") == "embedded"
+    missing = [str(path) for path, _ in _release_files() if not path.exists()] if embedded else []
+    if missing:
+        raise click.ClickException(f"release artifacts missing ({', '.join(missing)}); run `hipback build` first")
+    serve_app(host, port, workers, debug=debug, timeout=timeout)
+
+
+def _release_files():
+    from .store import release_files
+
+    return release_files()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
