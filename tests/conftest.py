@@ -1,0 +1,130 @@
+"""Shared fixtures: the app in process, its test client, the CLI runner, and real servers.
+
+``live_server`` is a ``hipback serve`` (gunicorn) process on a free 127.0.0.1 port,
+started once per session; ``live_server_factory(settings)`` starts (and caches) one per
+distinct set of settings, e.g. ``live_server_factory({"UPDATE_TOKEN": "secret"})``.
+Every server is polled until /healthz answers and stopped at the end of the session.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from service import config, create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT = 60.0
+
+
+@pytest.fixture
+def app():
+    app = create_app({"TESTING": True})
+    yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """One ``hipback serve`` subprocess; ``url`` is its base URL without a trailing slash."""
+
+    def __init__(self, settings: dict | None = None, workers: int = 1):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ)
+        for key, value in (settings or {}).items():
+            env[key if key.startswith("HIPBACK_") else "HIPBACK_" + key] = str(value)
+        self.log = tempfile.NamedTemporaryFile(prefix="hipback-serve-", suffix=".log", delete=False)
+        command = [
+            sys.executable, "-m", "service.cli", "serve",
+            "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
+        ]
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def output(self) -> str:
+        self.log.flush()
+        return Path(self.log.name).read_text(encoding="utf-8", errors="replace")
+
+    def wait_until_ready(self, timeout: float = START_TIMEOUT) -> None:
+        deadline = time.monotonic() + timeout
+        delay = 0.02
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"hipback serve exited with {self.process.returncode}:\n{self.output()}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=2).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(delay)
+            delay = min(delay * 1.5, 0.25)
+        self.stop()
+        raise RuntimeError(f"hipback serve did not answer /healthz within {timeout}s:\n{self.output()}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()  # gunicorn's master stops its workers on SIGTERM
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+        self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+def live_server_factory():
+    """Start (or reuse) a live server for a given mapping of settings; returns its base URL."""
+    servers: dict[tuple, LiveServer] = {}
+
+    def start(settings: dict | None = None, workers: int = 1) -> str:
+        key = (tuple(sorted((settings or {}).items())), workers)
+        if key not in servers:
+            server = LiveServer(settings, workers)
+            server.wait_until_ready()
+            servers[key] = server
+        return servers[key].url
+
+    yield start
+    for server in servers.values():
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_server_factory) -> str:
+    """Base URL of a gunicorn ``hipback serve`` with the default settings."""
+    return live_server_factory()
+
+
+@pytest.fixture(scope="session")
+def source_graph():
+    """The hand-edited ontology source, parsed once."""
+    import rdflib
+
+    return rdflib.Graph().parse(config.SOURCE_TTL, format="turtle")
