@@ -62,6 +62,9 @@ def serve_app(host: str, port: int, workers: int, debug: bool = False, timeout: 
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
+            # threads: a /sparql query waits on its query worker for up to QUERY_TIMEOUT; other
+            # requests must be served meanwhile, so each gunicorn worker handles several at once.
+            self.cfg.set("threads", 8)
             self.cfg.set("timeout", timeout)
             self.cfg.set("accesslog", "-")
             self.cfg.set("proc_name", "hipback")

@@ -41,6 +41,8 @@ DEFAULTS: dict[str, object] = {
     "SERVICE_ALLOWLIST": "",
     # Public base URL of this deployment, used in service descriptions; empty means the URL asked.
     "PUBLIC_URL": "",
+    # Base IRI for relative IRIs in /sparql queries and updates; empty means the ontology namespace.
+    "SPARQL_BASE": "",
 }
 
 

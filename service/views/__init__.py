@@ -8,6 +8,8 @@ from flask import Flask
 #: module name under service.views -> URL prefix ("" for the root)
 BLUEPRINTS = [
     ("health", ""),
+    ("sparql", ""),
+    ("queries", ""),
 ]
 
 

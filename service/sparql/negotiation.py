@@ -1,0 +1,194 @@
+"""Content negotiation: one media-type table per kind of answer, and an ``Accept`` parser.
+
+A SELECT or ASK query answers a *results* document; a CONSTRUCT or DESCRIBE query answers
+a *graph*. Each table maps a media type to a format key; the first entry is the default
+(also what ``*/*`` gets). A ``format`` parameter, when given, overrides ``Accept``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: media type -> format key, in the server's order of preference
+RESULTS = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "application/json": "json",
+    "application/xml": "xml",
+    "text/xml": "xml",
+}
+GRAPH = {
+    "text/turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "application/rdf+xml": "rdfxml",
+    "application/ld+json": "jsonld",
+    "application/x-turtle": "turtle",
+    "text/n3": "turtle",
+    "application/xml": "rdfxml",
+    "text/xml": "rdfxml",
+    "application/json": "jsonld",
+    "text/plain": "ntriples",
+}
+#: what GET /sparql without a query can answer: the description as RDF, or the console page
+DESCRIPTION = {**GRAPH, "text/html": "html", "application/xhtml+xml": "html"}
+
+#: format key -> the Content-Type of the answer
+CONTENT_TYPES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv; charset=utf-8",
+    "tsv": "text/tab-separated-values; charset=utf-8",
+    "turtle": "text/turtle; charset=utf-8",
+    "ntriples": "application/n-triples",
+    "rdfxml": "application/rdf+xml",
+    "jsonld": "application/ld+json",
+    "html": "text/html; charset=utf-8",
+}
+
+#: ``format`` parameter value -> (results key, graph key); media types of the tables work too
+FORMAT_NAMES = {
+    "json": ("json", "jsonld"),
+    "xml": ("xml", "rdfxml"),
+    "csv": ("csv", None),
+    "tsv": ("tsv", None),
+    "turtle": (None, "turtle"),
+    "ttl": (None, "turtle"),
+    "n3": (None, "turtle"),
+    "nt": (None, "ntriples"),
+    "ntriples": (None, "ntriples"),
+    "n-triples": (None, "ntriples"),
+    "rdf": (None, "rdfxml"),
+    "rdfxml": (None, "rdfxml"),
+    "rdf+xml": (None, "rdfxml"),
+    "jsonld": (None, "jsonld"),
+    "json-ld": (None, "jsonld"),
+}
+
+
+class NotAcceptable(Exception):
+    """Nothing in the table satisfies the request; the message says what can be made."""
+
+
+@dataclass(frozen=True)
+class MediaRange:
+    type: str
+    subtype: str
+    q: float
+    order: int
+
+    @property
+    def specificity(self) -> int:
+        return (self.type != "*") + (self.subtype != "*")
+
+    def matches(self, media_type: str) -> bool:
+        kind, _, sub = media_type.partition("/")
+        return self.type in ("*", kind) and self.subtype in ("*", sub)
+
+
+def parse_accept(header: str | None) -> list[MediaRange]:
+    """The media ranges of an ``Accept`` header, with their q-values (malformed parts are skipped)."""
+    ranges = []
+    for order, part in enumerate((header or "").split(",")):
+        pieces = [p.strip() for p in part.split(";")]
+        media = pieces[0].lower()
+        if "/" not in media:
+            continue
+        kind, _, sub = media.partition("/")
+        if not kind or not sub or (kind == "*" and sub != "*"):
+            continue
+        q = 1.0
+        for param in pieces[1:]:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value.strip())
+                except ValueError:
+                    q = 0.0
+                q = min(max(q, 0.0), 1.0)
+        ranges.append(MediaRange(kind, sub, q, order))
+    return ranges
+
+
+def quality(ranges: list[MediaRange], media_type: str) -> tuple[float, int, int]:
+    """(q, specificity, -order) of the most specific range that matches ``media_type``."""
+    best = None
+    for r in ranges:
+        if r.matches(media_type):
+            key = (r.specificity, -r.order)
+            if best is None or key > best[0]:
+                best = (key, r.q)
+    if best is None:
+        return (0.0, 0, 0)
+    return (best[1], best[0][0], best[0][1])
+
+
+def choose(accept: str | None, table: dict[str, str]) -> str | None:
+    """The format key the client prefers among ``table``; the table's first entry when any will do."""
+    ranges = parse_accept(accept)
+    if not ranges:
+        return next(iter(table.values()))
+    best_key, best_score = None, None
+    for position, (media_type, key) in enumerate(table.items()):
+        q, specificity, order = quality(ranges, media_type)
+        if q <= 0:
+            continue
+        score = (q, specificity, order, -position)
+        if best_score is None or score > best_score:
+            best_key, best_score = key, score
+    return best_key
+
+
+def from_format(values: list[str]) -> tuple[str | None, str | None] | None:
+    """(results key, graph key) named by ``format`` parameters; the first one understood wins.
+
+    Clients such as SPARQLWrapper repeat the parameter (``format=tsv&format=text/tab-separated-values``).
+    Returns None when no value was given; raises NotAcceptable when none is understood.
+    """
+    if not values:
+        return None
+    for value in values:
+        name = value.strip().lower()
+        if name in FORMAT_NAMES:
+            return FORMAT_NAMES[name]
+        media = name.split(";")[0].strip()
+        if media in RESULTS or media in GRAPH:
+            return RESULTS.get(media), GRAPH.get(media)
+    raise NotAcceptable(
+        f"format={values[0]!r} is not a format this endpoint makes; use one of "
+        + ", ".join(sorted(FORMAT_NAMES))
+        + " or a media type"
+    )
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The format for each kind of answer; None where the client accepts none."""
+
+    results: str | None
+    graph: str | None
+
+    def for_kind(self, kind: str) -> str | None:
+        return self.results if kind == "results" else self.graph
+
+
+def negotiate(accept: str | None, formats: list[str]) -> Choice:
+    """The formats a query's answer may take, from the ``format`` parameter or else ``Accept``.
+
+    Raises NotAcceptable when no kind of answer can be made at all.
+    """
+    named = from_format(formats)
+    if named is not None:
+        choice = Choice(*named)
+    else:
+        choice = Choice(choose(accept, RESULTS), choose(accept, GRAPH))
+    if choice.results is None and choice.graph is None:
+        raise NotAcceptable(not_acceptable_message(accept, "results"))
+    return choice
+
+
+def not_acceptable_message(accept: str | None, kind: str) -> str:
+    table = RESULTS if kind == "results" else GRAPH
+    what = "SELECT and ASK results" if kind == "results" else "CONSTRUCT and DESCRIBE graphs"
+    offered = sorted(set(table))
+    return f"Cannot answer Accept: {accept!r}: {what} are available as " + ", ".join(offered) + "."

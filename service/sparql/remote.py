@@ -1,0 +1,131 @@
+"""The same contract as the worker pool, against any SPARQL 1.1 server given by URL.
+
+A query is forwarded with its protocol dataset; the answer is read within the timeout,
+parsed, counted against MAX_RESULTS and written again in the negotiated format, so a
+client sees the same formats, limits and errors on either store. Relative IRIs resolve
+against the same base: a ``BASE`` line is put before the text (a later ``BASE`` in the
+query still wins).
+"""
+from __future__ import annotations
+
+import time
+
+import pyoxigraph as ox
+import requests
+
+from ..errors import ApiError
+from .execute import Job, Outcome, serialize_graph, serialize_results, too_many
+
+ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
+MAX_ANSWER_BYTES = 256 * 1024 * 1024
+
+
+def _read(response: requests.Response, deadline: float, timeout: float) -> bytes:
+    chunks, size = [], 0
+    for chunk in response.iter_content(65536):
+        chunks.append(chunk)
+        size += len(chunk)
+        if time.monotonic() > deadline:
+            raise _overrun(timeout)
+        if size > MAX_ANSWER_BYTES:
+            raise ApiError(503, "The store's answer is too large to pass on; narrow the query or add a LIMIT.")
+    return b"".join(chunks)
+
+
+def _overrun(timeout: float) -> ApiError:
+    return ApiError(
+        503,
+        f"The query ran longer than {timeout:g} s (setting QUERY_TIMEOUT) and was stopped. Narrow it, or add a LIMIT.",
+    )
+
+
+def _store_error(response: requests.Response) -> ApiError:
+    text = " ".join(response.text.split())[:300]
+    if 400 <= response.status_code < 500:
+        return ApiError(400, f"The store refused the query: {text}")
+    return ApiError(502, f"The store answered {response.status_code}: {text}")
+
+
+def with_base(text: str, base: str | None) -> str:
+    return f"BASE <{base}>\n{text}" if base else text
+
+
+class Remote:
+    """Forwards /sparql queries and updates to a SPARQL server."""
+
+    def __init__(self, query_url: str, update_url: str = ""):
+        self.query_url = query_url
+        self.update_url = update_url
+        self.session = requests.Session()
+
+    def _params(self, job: Job) -> list[tuple[str, str]]:
+        params = [("default-graph-uri", g) for g in job.default_graphs or []]
+        params += [("named-graph-uri", g) for g in job.named_graphs or []]
+        return params
+
+    def run(self, job: Job, timeout: float) -> Outcome:
+        deadline = time.monotonic() + timeout
+        try:
+            response = self.session.post(
+                self.query_url,
+                params=self._params(job),
+                data=with_base(job.query, job.base).encode("utf-8"),
+                headers={"Content-Type": "application/sparql-query; charset=utf-8", "Accept": ACCEPT},
+                timeout=(min(timeout, 5.0), timeout),
+                stream=True,
+            )
+            with response:
+                if response.status_code != 200:
+                    raise _store_error(response)
+                body = _read(response, deadline, timeout)
+                media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        except requests.Timeout:
+            raise _overrun(timeout) from None
+        except requests.RequestException as error:
+            raise ApiError(502, f"The store at {self.query_url} could not be reached: {type(error).__name__}") from None
+        return self._outcome(body, media, job)
+
+    def _outcome(self, body: bytes, media: str, job: Job) -> Outcome:
+        results_format = ox.QueryResultsFormat.from_media_type(media)
+        if results_format is not None:
+            parsed = ox.parse_query_results(body, format=results_format)
+            if isinstance(parsed, ox.QueryBoolean):
+                return serialize_results([], bool(parsed), job)
+            variables = [v.value for v in parsed.variables]
+            rows = []
+            for solution in parsed:
+                if len(rows) >= job.max_results:
+                    return too_many(job.max_results, "rows")
+                rows.append(tuple(solution))
+            return serialize_results(variables, rows, job)
+        rdf_format = ox.RdfFormat.from_media_type(media)
+        if rdf_format is None:
+            raise ApiError(502, f"The store answered in an unexpected media type: {media!r}")
+        triples = []
+        for triple in ox.parse(body, format=rdf_format):
+            if len(triples) >= job.max_results:
+                return too_many(job.max_results, "triples")
+            triples.append(triple)
+        return serialize_graph(triples, job)
+
+    def update(self, text: str, base: str | None, using: list[str], using_named: list[str], timeout: float) -> None:
+        if not self.update_url:
+            raise ApiError(501, "This deployment's store has no update URL (setting STORE_UPDATE_URL).")
+        params = [("using-graph-uri", g) for g in using] + [("using-named-graph-uri", g) for g in using_named]
+        try:
+            response = self.session.post(
+                self.update_url,
+                params=params,
+                data=with_base(text, base).encode("utf-8"),
+                headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+                timeout=(min(timeout, 5.0), timeout),
+            )
+        except requests.Timeout:
+            raise _overrun(timeout) from None
+        except requests.RequestException as error:
+            raise ApiError(502, f"The store at {self.update_url} could not be reached: {type(error).__name__}") from None
+        if response.status_code >= 300:
+            raise _store_error(response)
+
+    def close(self) -> None:
+        self.session.close()

@@ -1,0 +1,235 @@
+"""Bounded query execution: a small pool of worker processes that can be killed.
+
+pyoxigraph cannot interrupt a running query, so each /sparql query runs in a worker
+process. The request thread sends the job and waits at most QUERY_TIMEOUT seconds; past
+that the worker is killed, a fresh one is started in the background, and the client gets
+503. Other requests meanwhile use the other workers, or wait for one to come free (within
+their own timeout). Workers load an N-Quads snapshot of the
+parent's store, so what /sparql sees is exactly what the rest of the service sees.
+Workers are plain subprocesses (``python -m service.sparql.worker``): nothing of the
+parent's threads, locks or ``__main__`` is carried into them.
+"""
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import queue
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..errors import ApiError
+from .execute import Job, Outcome
+
+log = logging.getLogger(__name__)
+_PROJECT = str(Path(__file__).resolve().parents[2])
+
+
+class _Worker:
+    """One worker: ``python -m service.sparql.worker`` with a socket pair for its pipe.
+
+    A plain subprocess rather than multiprocessing's spawn, which would re-import the
+    parent's ``__main__`` (a script, gunicorn, pytest) in every worker.
+    """
+
+    def __init__(self, snapshot: tuple[int, str]):
+        parent_sock, child_sock = socket.socketpair()
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PROJECT, env.get("PYTHONPATH", "")]))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "service.sparql.worker", str(child_sock.fileno()), str(snapshot[0]), snapshot[1]],
+            pass_fds=[child_sock.fileno()],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            close_fds=True,
+        )
+        child_sock.close()
+        self._sock = parent_sock
+        self.conn = Connection(os.dup(parent_sock.fileno()))
+        parent_sock.close()
+        self.generation = None
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        try:
+            if not self.conn.poll(timeout):
+                return False
+            message = self.conn.recv()
+        except (EOFError, OSError):
+            return False
+        self.generation = message[1]
+        return True
+
+    def kill(self) -> None:
+        try:
+            self.process.kill()
+            self.process.wait(5)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        finally:
+            self.conn.close()
+
+
+class Pool:
+    """QUERY_WORKERS processes over a snapshot of an embedded pyoxigraph store."""
+
+    def __init__(self, store: ox.Store, workers: int = 2, start_timeout: float = 600.0):
+        self.size = max(1, int(workers))
+        self.start_timeout = start_timeout
+        self._dir = tempfile.mkdtemp(prefix="hipback-sparql-")
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._snapshot = self._write_snapshot(store)
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self.killed = 0
+        self.closed = False
+        atexit.register(self.close)
+        started = [self._spawn() for _ in range(self.size)]
+        for w in started:
+            if not w.wait_ready(start_timeout):
+                raise RuntimeError("a query worker did not start")
+            self._idle.put(w)
+
+    # snapshots -------------------------------------------------------------------------
+    def _write_snapshot(self, store: ox.Store) -> tuple[int, str]:
+        self._generation += 1
+        path = os.path.join(self._dir, f"snapshot-{self._generation}.nq")
+        store.dump(path, format=ox.RdfFormat.N_QUADS)
+        return (self._generation, path)
+
+    def refresh(self, store: ox.Store) -> None:
+        """Take a new snapshot (after an update); workers reload it before their next job."""
+        with self._lock:
+            old = self._snapshot[1]
+            self._snapshot = self._write_snapshot(store)
+        # a worker still loading the old file has it open already; unlinking is safe on POSIX
+        try:
+            os.unlink(old)
+        except OSError:
+            pass
+
+    # workers ---------------------------------------------------------------------------
+    def _spawn(self) -> _Worker:
+        w = _Worker(self._snapshot)
+        with self._lock:
+            self._all.add(w)
+        return w
+
+    def _replace(self, dead: _Worker) -> None:
+        """Kill ``dead`` and start a replacement in the background."""
+        with self._lock:
+            self._all.discard(dead)
+        dead.kill()
+        self.killed += 1
+
+        def start():
+            if self.closed:
+                return
+            w = self._spawn()
+            if w.wait_ready(self.start_timeout) and not self.closed:
+                self._idle.put(w)
+            else:
+                with self._lock:
+                    self._all.discard(w)
+                w.kill()
+
+        threading.Thread(target=start, name="sparql-worker-start", daemon=True).start()
+
+    def run(self, job: Job, timeout: float) -> Outcome:
+        """Run ``job``, answering 503 when it (with its wait for a worker) takes over ``timeout``."""
+        deadline = time.monotonic() + timeout
+        try:
+            w = self._idle.get(timeout=max(timeout, 0.001))
+        except queue.Empty:
+            raise ApiError(
+                503,
+                f"Every query worker stayed busy for {timeout:g} s (setting QUERY_TIMEOUT); try again shortly.",
+                headers={"Retry-After": "1"},
+            ) from None
+        generation, path = self._snapshot
+        try:
+            w.conn.send((generation, path, job))
+            if w.conn.poll(max(deadline - time.monotonic(), 0)):
+                outcome = w.conn.recv()
+                self._idle.put(w)
+                return outcome
+        except (EOFError, OSError, BrokenPipeError):
+            self._replace(w)
+            raise ApiError(503, "The query worker stopped unexpectedly; try again.") from None
+        self._replace(w)
+        raise ApiError(
+            503,
+            f"The query ran longer than {timeout:g} s (setting QUERY_TIMEOUT) and was stopped. "
+            "Narrow it, or add a LIMIT.",
+        )
+
+    def close(self) -> None:
+        self.closed = True
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for w in workers:
+            w.kill()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+class Embedded:
+    """/sparql on the embedded store: queries in the pool, updates in the service's own store."""
+
+    def __init__(self, store: ox.Store, workers: int):
+        self.store = store
+        self.pool = Pool(store, workers)
+
+    def run(self, job: Job, timeout: float) -> Outcome:
+        return self.pool.run(job, timeout)
+
+    def update(self, text: str, base: str | None, using: list[str], using_named: list[str], timeout: float) -> None:
+        if using or using_named:
+            raise ApiError(
+                400,
+                "using-graph-uri and using-named-graph-uri are not supported by the embedded store; "
+                "write USING / USING NAMED in the update instead.",
+            )
+        try:
+            self.store.update(text, base_iri=base)
+        except SyntaxError as error:
+            from .execute import syntax_message
+
+            raise ApiError(400, syntax_message(error).replace("query", "update")) from None
+        except (ValueError, OSError) as error:
+            raise ApiError(400, f"The update failed: {' '.join(str(error).split())[:300]}") from None
+        self.pool.refresh(self.store)
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+_LOCK = threading.Lock()
+
+
+def for_app(app):
+    """The app's /sparql runner (a worker pool, or a forwarder to the remote store), made on first use."""
+    runner = app.extensions.get("hipback.sparql")
+    if runner is not None:
+        return runner
+    with _LOCK:
+        runner = app.extensions.get("hipback.sparql")
+        if runner is None:
+            store = app.extensions["hipback.store"]
+            if getattr(store, "kind", "") == "remote":
+                from .remote import Remote
+
+                runner = Remote(store.url, str(app.config.get("STORE_UPDATE_URL") or ""))
+            else:
+                runner = Embedded(store.store, int(app.config.get("QUERY_WORKERS", 2)))
+            app.extensions["hipback.sparql"] = runner
+    return runner

@@ -1,0 +1,80 @@
+"""Saved queries: /api/queries lists them; /queries/<name> runs one (HTML, JSON or CSV).
+
+``/queries/<name>.json`` and ``/queries/<name>.csv`` name the format in the URL; plain
+``/queries/<name>`` negotiates by ``Accept`` (HTML for a browser). Each runs through the
+same checks and bounds as /sparql.
+"""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+
+from ..errors import ApiError
+from ..sparql import negotiation, saved
+from .sparql import run_query
+
+bp = Blueprint("queries", __name__)
+
+PAGE_FORMATS = {"text/html": "html", "application/json": "json", "text/csv": "csv",
+                "application/sparql-results+json": "json"}
+
+
+def _entry(query: saved.SavedQuery) -> dict:
+    return {
+        "name": query.name,
+        "title": query.title,
+        "description": query.description,
+        "url": url_for("queries.run", name=query.name, _external=True),
+        "json": url_for("queries.run", name=query.name, suffix=".json", _external=True),
+        "csv": url_for("queries.run", name=query.name, suffix=".csv", _external=True),
+        "sparql": query.text,
+    }
+
+
+@bp.get("/api/queries")
+def listing():
+    queries = saved.all_saved()
+    return jsonify({"ok": True, "count": len(queries), "queries": [_entry(q) for q in queries]})
+
+
+def _rows(body: bytes) -> tuple[list[str], list[dict[str, str]]]:
+    data = json.loads(body)
+    if "boolean" in data:
+        return ["result"], [{"result": "true" if data["boolean"] else "false"}]
+    columns = data["head"]["vars"]
+    rows = [{k: v["value"] for k, v in b.items()} for b in data["results"]["bindings"]]
+    return columns, rows
+
+
+@bp.get("/queries/<name>", defaults={"suffix": ""})
+@bp.get("/queries/<name><any('.json', '.csv'):suffix>")
+def run(name: str, suffix: str):
+    query = saved.get(name)
+    if query is None:
+        abort(404, f"There is no saved query named {name!r}; /api/queries lists them.")
+    if suffix:
+        fmt = suffix[1:]
+    else:
+        fmt = negotiation.choose(request.headers.get("Accept"), PAGE_FORMATS)
+        if fmt is None:
+            raise ApiError(406, "A saved query is available as text/html, application/json and text/csv.")
+    choice = negotiation.Choice("csv" if fmt == "csv" else "json", None)
+    outcome = run_query(query.text, choice)
+    if fmt == "csv":
+        response = Response(outcome.body, content_type=outcome.content_type)
+        response.headers["Content-Disposition"] = f'inline; filename="{name}.csv"'
+        return response
+    columns, rows = _rows(outcome.body)
+    if fmt == "json":
+        return jsonify({"ok": True, "name": query.name, "title": query.title, "description": query.description,
+                        "columns": columns, "rows": rows, "count": len(rows), "sparql": query.text})
+    response = Response(
+        render_template("saved_query.html", query=query, columns=columns, rows=rows),
+        content_type="text/html; charset=utf-8",
+    )
+    response.headers["Link"] = (
+        f'<{url_for("queries.run", name=name, suffix=".json")}>; rel="alternate"; type="application/json", '
+        f'<{url_for("queries.run", name=name, suffix=".csv")}>; rel="alternate"; type="text/csv"'
+    )
+    return response

@@ -1,0 +1,184 @@
+"""/sparql (query), /sparql/update (update) and /.well-known/void (VoID), per the SPARQL 1.1 Protocol.
+
+The behaviour lives in service/sparql/; this module only wires a request through it:
+protocol -> negotiation -> guard -> runner. Every answer carries CORS headers.
+"""
+from __future__ import annotations
+
+import hmac
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from .. import config, get_store
+from ..errors import ApiError
+from ..sparql import description, guard, negotiation, protocol, runner
+from ..sparql.execute import GRAPH_FORMATS, PREFIXES, Job
+
+import pyoxigraph as ox
+
+bp = Blueprint("sparql", __name__)
+
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Authorization, Content-Type",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "Content-Type, Retry-After"
+    response.headers.add("Vary", "Accept")
+    return response
+
+
+def _preflight() -> Response:
+    response = Response(status=204)
+    response.headers.update(CORS)
+    return response
+
+
+def _settings():
+    c = current_app.config
+    return {
+        "timeout": float(c.get("QUERY_TIMEOUT", 5.0)),
+        "max_results": int(c.get("MAX_RESULTS", 10000)),
+        "max_body": int(c.get("MAX_BODY", 1_000_000)),
+        "allowlist": guard.allowlist(c.get("SERVICE_ALLOWLIST", "")),
+        "base": str(c.get("SPARQL_BASE") or config.BASE),
+    }
+
+
+def _public(path: str) -> str:
+    """The URL of ``path`` on this deployment: PUBLIC_URL when set, else the host asked."""
+    public = str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+    return (public or request.host_url.rstrip("/")) + path
+
+
+def _graph_response(triples: list, fmt: str) -> Response:
+    body = ox.serialize(triples, format=GRAPH_FORMATS[fmt], prefixes=PREFIXES)
+    return Response(body, content_type=negotiation.CONTENT_TYPES[fmt])
+
+
+def _graph_format(table: dict, formats: list[str]) -> str:
+    try:
+        named = negotiation.from_format(formats)
+    except negotiation.NotAcceptable as error:
+        raise ApiError(406, str(error)) from None
+    if named is not None:
+        if named[1] is None:
+            raise ApiError(406, f"format={formats[0]!r} does not apply to an RDF description.")
+        return named[1]
+    key = negotiation.choose(request.headers.get("Accept"), table)
+    if key is None:
+        raise ApiError(406, negotiation.not_acceptable_message(request.headers.get("Accept"), "graph"))
+    return key
+
+
+def _describe(formats: list[str]) -> Response:
+    key = _graph_format(negotiation.DESCRIPTION, formats)
+    if key == "html":
+        from ..sparql import saved
+
+        return Response(
+            render_template("sparql_console.html", endpoint=request.base_url, examples=saved.all_saved()),
+            content_type=negotiation.CONTENT_TYPES["html"],
+        )
+    settings = _settings()
+    update_url = _public("/sparql/update") if current_app.config.get("UPDATE_TOKEN") else None
+    endpoint = _public("/sparql") if current_app.config.get("PUBLIC_URL") else request.base_url
+    triples = description.service_description(endpoint, update_url, settings["allowlist"], get_store())
+    return _graph_response(triples, key)
+
+
+def run_query(text: str, choice: negotiation.Choice, default_graphs=None, named_graphs=None, accept=None):
+    """Check and run one query on this app's store, bounded; returns the execute.Outcome (200 only)."""
+    settings = _settings()
+    if len(text.encode("utf-8")) > settings["max_body"]:
+        raise ApiError(413, f"The query is over {settings['max_body']} bytes (setting MAX_BODY).")
+    facts = guard.check_query(text, settings["base"], settings["allowlist"])
+    if facts.form is not None:
+        kind = "results" if facts.form in ("SELECT", "ASK") else "graph"
+        if choice.for_kind(kind) is None:
+            raise ApiError(406, negotiation.not_acceptable_message(accept, kind))
+    job = Job(
+        query=text,
+        base=settings["base"],
+        default_graphs=default_graphs,
+        named_graphs=named_graphs,
+        union=not facts.has_dataset,
+        results_format=choice.results,
+        graph_format=choice.graph,
+        max_results=settings["max_results"],
+        accept=accept,
+    )
+    outcome = runner.for_app(current_app).run(job, settings["timeout"])
+    if not outcome.ok:
+        raise ApiError(outcome.status, outcome.message)
+    return outcome
+
+
+@bp.route("/sparql", methods=ALL_METHODS)
+def query():
+    if request.method == "OPTIONS":
+        return _preflight()
+    settings = _settings()
+    req = protocol.read_query(request, settings["max_body"])
+    if req.query is None:
+        return _describe(req.formats)
+    accept = request.headers.get("Accept")
+    try:
+        choice = negotiation.negotiate(accept, req.formats)
+    except negotiation.NotAcceptable as error:
+        raise ApiError(406, str(error)) from None
+    dataset = {}
+    if req.has_dataset:
+        dataset = {"default_graphs": req.default_graphs, "named_graphs": req.named_graphs}
+    outcome = run_query(req.query, choice, accept=accept, **dataset)
+    return Response(outcome.body, content_type=outcome.content_type)
+
+
+def _authorize() -> None:
+    token = str(current_app.config.get("UPDATE_TOKEN") or "")
+    if not token:
+        raise ApiError(403, "SPARQL Update is disabled on this deployment (no UPDATE_TOKEN is set); the endpoint is read-only.")
+    header = request.headers.get("Authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        raise ApiError(
+            401,
+            "SPARQL Update needs the header 'Authorization: Bearer <token>' with this deployment's UPDATE_TOKEN.",
+            headers={"WWW-Authenticate": 'Bearer realm="hipback-sparql-update"'},
+        )
+
+
+@bp.route("/sparql/update", methods=ALL_METHODS)
+def update():
+    if request.method == "OPTIONS":
+        return _preflight()
+    if request.method != "POST":
+        raise ApiError(405, f"SPARQL Update needs POST; {request.method} is not accepted.", headers={"Allow": "POST, OPTIONS"})
+    _authorize()
+    settings = _settings()
+    req = protocol.read_update(request, settings["max_body"])
+    guard.check_update(
+        req.update, settings["base"], settings["allowlist"], bool(req.using_graphs or req.using_named_graphs)
+    )
+    runner.for_app(current_app).update(
+        req.update, settings["base"], req.using_graphs, req.using_named_graphs, settings["timeout"]
+    )
+    description.forget()
+    return {"ok": True, "message": "The update was applied."}
+
+
+@bp.route("/.well-known/void", methods=["GET", "HEAD", "OPTIONS"])
+def void():
+    if request.method == "OPTIONS":
+        return _preflight()
+    formats = [v for k, v in protocol.parse_params(request.query_string, "URL") if k == "format"]
+    key = _graph_format(negotiation.GRAPH, formats)
+    triples = description.void_description(request.base_url, _public("/sparql"), get_store())
+    return _graph_response(triples, key)
