@@ -20,6 +20,8 @@ hb:presentsWith a owl:ObjectProperty ; rdfs:label "presents with"@en ; skos:defi
 hb:hasPurpose a owl:ObjectProperty ; rdfs:label "has purpose"@en ; skos:definition "What an action is for."@en .
 hb:Flu rdfs:subClassOf hb:Condition , [ a owl:Restriction ; owl:onProperty hb:presentsWith ; owl:someValuesFrom hb:Ache ] .
 hb:SevereFlu rdfs:subClassOf hb:Flu .
+hb:canCause a owl:ObjectProperty ; rdfs:label "can cause"@en ; skos:definition "What a condition can bring about."@en .
+hb:Virus rdfs:subClassOf hb:Condition , [ a owl:Restriction ; owl:onProperty hb:canCause ; owl:someValuesFrom hb:Flu ] .
 hb:Ache rdfs:subClassOf hb:Finding .
 hb:RedFlag rdfs:subClassOf hb:Finding .
 hb:Fever rdfs:subClassOf hb:RedFlag .
@@ -32,7 +34,7 @@ hb:Healing rdfs:subClassOf hb:CareGoal .
 hb:Flu skos:exactMatch icd10cm:J11 .
 icd10cm:J11 rdfs:label "Influenza due to unidentified influenza virus" ; skos:notation "J11" .
 """
-CLASSES = ["Condition", "Flu", "SevereFlu", "Finding", "Ache", "RedFlag", "Fever", "HighFever", "PatientCase",
+CLASSES = ["Condition", "Flu", "SevereFlu", "Virus", "Finding", "Ache", "RedFlag", "Fever", "HighFever", "PatientCase",
            "EmergencyCase", "CareAction", "Rest", "BedRest", "CareGoal", "Healing"]
 
 
@@ -99,6 +101,15 @@ def test_each_check_fails_on_a_broken_graph(check):
     assert check in found, f"{check} did not notice the breakage"
     assert any(culprit in row.values() for row in found[check].rows), found[check].describe()
     assert set(found) == {check}, f"breaking one rule tripped others: {sorted(found)}"
+
+
+def test_a_cause_counts_only_when_what_it_causes_presents_with_something():
+    broken = add(valid_graph(), annotated("Sprain") + annotated("Injury") + """
+        hb:Sprain rdfs:subClassOf hb:Condition .
+        hb:Injury rdfs:subClassOf hb:Condition , [ a owl:Restriction ; owl:onProperty hb:canCause ; owl:someValuesFrom hb:Sprain ] .
+    """)
+    rows = {v.check: v.rows for v in qc.run(broken)}["condition-without-finding-violation"]
+    assert {row["condition"] for row in rows} == {HB + "Sprain", HB + "Injury"}
 
 
 @pytest.fixture(scope="module")
