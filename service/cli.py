@@ -97,5 +97,11 @@ def _release_files():
     return release_files()
 
 
+from .sparql.commands import load_command, query_command  # noqa: E402
+
+main.add_command(load_command)
+main.add_command(query_command)
+
+
 if __name__ == "__main__":
     sys.exit(main())

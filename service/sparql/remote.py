@@ -8,13 +8,14 @@ query still wins).
 """
 from __future__ import annotations
 
+import re
 import time
 
 import pyoxigraph as ox
 import requests
 
 from ..errors import ApiError
-from .execute import Job, Outcome, serialize_graph, serialize_results, too_many
+from .execute import Job, Outcome, serialize_graph, serialize_results, syntax_message, too_many
 
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 MAX_ANSWER_BYTES = 256 * 1024 * 1024
@@ -39,10 +40,16 @@ def _overrun(timeout: float) -> ApiError:
     )
 
 
-def _store_error(response: requests.Response) -> ApiError:
-    text = " ".join(response.text.split())[:300]
+def _store_error(response: requests.Response, shifted: bool = False) -> ApiError:
+    text = " ".join(response.text.split())
     if 400 <= response.status_code < 500:
-        return ApiError(400, f"The store refused the query: {text}")
+        # Oxigraph's parse errors ("error at L:C: ..."): the same message as the embedded
+        # store gives, with the line counted in the client's text (without our BASE line)
+        where = re.match(r"error at (\d+):(\d+): ", text)
+        if where:
+            line = int(where.group(1)) - (1 if shifted else 0)
+            return ApiError(400, syntax_message(SyntaxError(f"error at {line}:{where.group(2)}: {text[where.end():]}")))
+        return ApiError(400, f"The store refused the query: {text[:300]}")
     return ApiError(502, f"The store answered {response.status_code}: {text}")
 
 
@@ -76,7 +83,7 @@ class Remote:
             )
             with response:
                 if response.status_code != 200:
-                    raise _store_error(response)
+                    raise _store_error(response, shifted=bool(job.base))
                 body = _read(response, deadline, timeout)
                 media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
         except requests.Timeout:
@@ -125,7 +132,7 @@ class Remote:
         except requests.RequestException as error:
             raise ApiError(502, f"The store at {self.update_url} could not be reached: {type(error).__name__}") from None
         if response.status_code >= 300:
-            raise _store_error(response)
+            raise _store_error(response, shifted=bool(base))
 
     def close(self) -> None:
         self.session.close()

@@ -1,0 +1,133 @@
+"""``hipback load`` and ``hipback query``: plain functions, and the click commands over them.
+
+- ``load_remote(url, ...)`` puts the release N-Triples into a remote store's named graphs,
+  by the SPARQL 1.1 Graph Store Protocol (``PUT url?graph=G``, the default) or by SPARQL
+  Update (``INSERT DATA`` in chunks, after ``DROP SILENT GRAPH``).
+- ``run_query(text, endpoint=None, ...)`` runs a query on the embedded store built from the
+  release files, or on a remote endpoint, with the same checks and writers as /sparql.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import requests
+
+from .. import config
+from . import guard, negotiation
+from .execute import Job, Outcome
+
+CHUNK_LINES = 5000
+
+
+def _chunks(path: Path, size: int):
+    chunk = []
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip() and not line.startswith("#"):
+                chunk.append(line)
+                if len(chunk) >= size:
+                    yield chunk
+                    chunk = []
+    if chunk:
+        yield chunk
+
+
+def load_remote(url: str, files: list[tuple[Path, str]] | None = None, method: str = "gsp",
+                token: str = "", timeout: float = 120.0) -> dict[str, int]:
+    """Load each (N-Triples file, graph IRI) into the store at ``url``; returns graph -> triples sent.
+
+    ``method="gsp"``: ``url`` is a Graph Store Protocol endpoint (Oxigraph: ``/store``); each
+    graph is replaced with PUT. ``method="update"``: ``url`` is a SPARQL Update endpoint.
+    """
+    from ..store import release_files
+
+    files = files or release_files()
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    sent: dict[str, int] = {}
+    with requests.Session() as session:
+        for path, graph in files:
+            if not Path(path).exists():
+                raise click.ClickException(f"{path} does not exist; run `hipback build` first")
+            if method == "gsp":
+                with open(path, "rb") as body:
+                    response = session.put(url, params={"graph": graph}, data=body, timeout=timeout,
+                                           headers={**headers, "Content-Type": "application/n-triples"})
+                _check(response, url)
+                sent[graph] = sum(1 for line in open(path, encoding="utf-8") if line.strip() and not line.startswith("#"))
+            elif method == "update":
+                update_headers = {**headers, "Content-Type": "application/sparql-update; charset=utf-8"}
+                _check(session.post(url, data=f"DROP SILENT GRAPH <{graph}>".encode(), headers=update_headers,
+                                    timeout=timeout), url)
+                count = 0
+                for chunk in _chunks(Path(path), CHUNK_LINES):
+                    text = f"INSERT DATA {{ GRAPH <{graph}> {{\n{''.join(chunk)}}} }}"
+                    _check(session.post(url, data=text.encode("utf-8"), headers=update_headers, timeout=timeout), url)
+                    count += len(chunk)
+                sent[graph] = count
+            else:
+                raise ValueError(f"unknown load method {method!r}")
+    return sent
+
+
+def _check(response: requests.Response, url: str) -> None:
+    if response.status_code >= 300:
+        raise click.ClickException(f"{url} answered {response.status_code}: {response.text[:300]}")
+
+
+def run_query(text: str, endpoint: str | None = None, fmt: str | None = None,
+              settings: dict | None = None, files=None) -> Outcome:
+    """Run ``text`` locally (embedded store) or on ``endpoint``; the Outcome holds the serialized answer."""
+    settings = config.from_env(settings)
+    base = str(settings.get("SPARQL_BASE") or config.BASE)
+    facts = guard.check_query(text, base, guard.allowlist(settings.get("SERVICE_ALLOWLIST")))
+    named = negotiation.from_format([fmt]) if fmt else ("tsv", "turtle")
+    job = Job(query=text, base=base, union=not facts.has_dataset, results_format=named[0], graph_format=named[1],
+              max_results=int(settings.get("MAX_RESULTS", 10000)))
+    if endpoint:
+        from .remote import Remote
+
+        return Remote(endpoint).run(job, float(settings.get("QUERY_TIMEOUT", 5.0)))
+    from ..store import EmbeddedStore
+    from .execute import run
+
+    return run(EmbeddedStore(files).store, job)
+
+
+@click.command("load")
+@click.option("--endpoint", required=True, help="Graph Store Protocol URL (e.g. Oxigraph's /store), or an update URL with --method update.")
+@click.option("--method", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True)
+@click.option("--token", default="", help="Bearer token for the store, if it needs one.")
+def load_command(endpoint: str, method: str, token: str) -> None:
+    """Load the release (asserted and inferred graphs) into a remote SPARQL store."""
+    sent = load_remote(endpoint, method=method, token=token)
+    for graph, count in sent.items():
+        click.echo(f"{graph}: {count} triples")
+
+
+@click.command("query")
+@click.argument("query")
+@click.option("--endpoint", default=None, help="A SPARQL endpoint URL; without it, the embedded store of the release.")
+@click.option("--format", "fmt", default=None,
+              help="json, xml, csv, tsv (SELECT/ASK; default tsv) or turtle, nt, rdfxml, jsonld (CONSTRUCT/DESCRIBE; default turtle).")
+def query_command(query: str, endpoint: str | None, fmt: str | None) -> None:
+    """Run QUERY (SPARQL text, a .rq file, or - for standard input) and print the answer."""
+    from ..errors import ApiError
+
+    if query == "-":
+        text = sys.stdin.read()
+    elif Path(query).is_file():
+        text = Path(query).read_text(encoding="utf-8")
+    else:
+        text = query
+    try:
+        outcome = run_query(text, endpoint, fmt)
+    except negotiation.NotAcceptable as error:
+        raise click.ClickException(str(error)) from None
+    except ApiError as error:
+        raise click.ClickException(error.message) from None
+    if not outcome.ok:
+        raise click.ClickException(outcome.message)
+    sys.stdout.buffer.write(outcome.body)
+    sys.stdout.buffer.flush()

@@ -1,0 +1,93 @@
+"""Helpers for the SPARQL endpoint tests: an Oxigraph server started on 127.0.0.1, and the
+W3C protocol tests' stand-in data (tests/data/kasei/) as a SPARQL Update.
+
+The endpoint itself is served by the ``live_server_factory`` fixture (tests/conftest.py).
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import rdflib
+import requests
+
+from conftest import free_port
+
+DATA = Path(__file__).resolve().parent / "data"
+KASEI = "http://kasei.us/2009/09/sparql/data/"
+START_TIMEOUT = 30.0
+
+
+def oxigraph_binary() -> str:
+    here = Path(sys.executable).with_name("oxigraph")
+    return str(here) if here.exists() else (shutil.which("oxigraph") or "oxigraph")
+
+
+class OxigraphServer:
+    """``oxigraph serve`` on a free port, with its own directory; stopped by ``stop()``."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="hipback-oxigraph-")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.query_url = self.url + "/query"
+        self.update_url = self.url + "/update"
+        self.store_url = self.url + "/store"
+        self.log = open(Path(self.dir) / "server.log", "wb")
+        self.process = subprocess.Popen(
+            [oxigraph_binary(), "serve", "--location", str(Path(self.dir) / "db"),
+             "--bind", f"127.0.0.1:{self.port}", "--union-default-graph"],
+            stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        self._wait()
+
+    def _wait(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        delay = 0.01
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"oxigraph exited with {self.process.returncode}")
+            try:
+                if requests.get(self.query_url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+        self.stop()
+        raise RuntimeError("oxigraph did not answer in time")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def kasei_insert() -> str:
+    """INSERT DATA that puts each tests/data/kasei/dataN.rdf into the named graph of its kasei.us IRI."""
+    parts = []
+    for path in sorted((DATA / "kasei").glob("data*.rdf")):
+        graph = rdflib.Graph().parse(path, format="xml")
+        triples = graph.serialize(format="nt")
+        parts.append(f"GRAPH <{KASEI}{path.name}> {{\n{triples}}}")
+    return "INSERT DATA {\n" + "\n".join(parts) + "\n}"
+
+
+def load_kasei(base_url: str, token: str) -> None:
+    response = requests.post(
+        base_url + "/sparql/update",
+        data=kasei_insert().encode("utf-8"),
+        headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
