@@ -37,18 +37,31 @@ FORMATS = {
 }
 
 
+def ordered(graph: rdflib.Graph) -> rdflib.Graph:
+    """A copy of ``graph`` with the project's prefixes, its triples added in sorted order."""
+    result = rdflib.Graph(bind_namespaces="none")
+    for prefix, namespace in PREFIXES.items():
+        result.bind(prefix, namespace, override=True, replace=True)
+    for triple in sorted(graph, key=lambda t: tuple(term.n3() for term in t)):
+        result.add(triple)
+    return result
+
+
+def has_blank_nodes(graph: rdflib.Graph) -> bool:
+    return any(isinstance(term, rdflib.BNode) for triple in graph for term in triple)
+
+
 def canonical(graph: rdflib.Graph) -> rdflib.Graph:
-    """A copy of ``graph`` with canonical blank-node labels, triples added in sorted order."""
+    """``ordered(graph)`` with canonical blank-node labels, renumbered b0, b1, ..."""
+    if not has_blank_nodes(graph):
+        return ordered(graph)
     labelled = to_canonical_graph(graph)
     blanks = sorted({term for triple in labelled for term in triple if isinstance(term, rdflib.BNode)})
     short = {blank: rdflib.BNode(f"b{index}") for index, blank in enumerate(blanks)}
-    ordered = rdflib.Graph(bind_namespaces="none")
-    for prefix, namespace in PREFIXES.items():
-        ordered.bind(prefix, namespace, override=True, replace=True)
-    renamed = (tuple(short.get(term, term) for term in triple) for triple in labelled)
-    for triple in sorted(renamed, key=lambda t: tuple(term.n3() for term in t)):
-        ordered.add(triple)
-    return ordered
+    renamed = rdflib.Graph()
+    for triple in labelled:
+        renamed.add(tuple(short.get(term, term) for term in triple))
+    return ordered(renamed)
 
 
 def ntriples(graph: rdflib.Graph) -> bytes:

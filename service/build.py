@@ -112,14 +112,19 @@ def render(asserted: rdflib.Graph, inferred: rdflib.Graph) -> dict[str, bytes]:
     """File name -> bytes of every release artifact."""
     head = header(asserted)
     version = next(head.objects(None, OWL.versionIRI))
+    base = artifacts.canonical(asserted)
+    if artifacts.has_blank_nodes(inferred):
+        reasoned = artifacts.canonical(asserted + inferred)
+    else:  # HermiT infers about named terms only: the asserted labels stand, no second canonicalisation
+        reasoned = artifacts.ordered(base + inferred)
     graphs = {
-        "hipback": asserted,
-        "hipback-reasoned": asserted + inferred,
-        "hipback-inferred": head + inferred,
+        "hipback": base,
+        "hipback-reasoned": reasoned,
+        "hipback-inferred": artifacts.canonical(head + inferred),
     }
     files: dict[str, bytes] = {}
     for stem, suffixes in RELEASE.items():
-        graph = artifacts.canonical(graphs[stem])
+        graph = graphs[stem]
         for suffix in suffixes:
             data = artifacts.serialise(graph, suffix)
             if suffix == "ttl":
