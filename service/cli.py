@@ -105,3 +105,17 @@ main.add_command(query_command)
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+@main.command("trace")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=config.ROOT / "docs" / "traceability.md",
+              show_default=True, help="Where to write the sentence-by-sentence traceability document.")
+def trace_command(out: Path) -> None:
+    """Write docs/traceability.md: every sentence of the article and the terms that rest on it."""
+    from . import trace
+
+    sentences = trace.write(out)
+    untraced = [s for s in sentences if not s.terms]
+    click.echo(f"{len(sentences)} sentences, {len(untraced)} not traced, written to {out}")
+    if untraced:
+        raise SystemExit(1)

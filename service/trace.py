@@ -1,0 +1,107 @@
+"""Traceability between the article and the ontology, both ways.
+
+The article is split into sections (its headings) and sentences; every hb:sourceExcerpt is
+found in the sentence(s) it comes from. ``docs/traceability.md`` is written from this, so a
+reader can go from any sentence of the article to the terms that rest on it, and from any
+term back to its sentence. A test requires every sentence to be covered and the document to
+be current.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import rdflib
+from rdflib.namespace import RDFS
+
+from . import config
+
+HB = rdflib.Namespace(config.BASE)
+
+@dataclass
+class Sentence:
+    section: str
+    text: str
+    terms: list[tuple[str, str]] = field(default_factory=list)  # (local name, label)
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+def article_sentences(article: str) -> list[Sentence]:
+    """Sentences of the article with the heading of the section they are in."""
+    lines = [line.strip().lstrip("•").strip() for line in article.splitlines()]
+    lines = [line for line in lines if line]
+    section = lines[0]
+    sentences: list[Sentence] = []
+    for line in lines[1:]:
+        if _is_heading(line):
+            section = line
+            continue
+        for part in re.split(r"(?<=[.!?])\s+(?=[A-Z])", line):
+            sentences.append(Sentence(section, _normal(part)))
+    return sentences
+
+
+def _is_heading(line: str) -> bool:
+    """The article's five section headings are title-case lines that end in '?' or no punctuation."""
+    words = line.split()
+    if not words or line.endswith((".", ":", "!")):
+        return False
+    capitalised = sum(1 for w in words if w[0].isupper())
+    return len(words) >= 4 and capitalised >= len(words) - 3 and capitalised / len(words) > 0.6
+
+
+def excerpts(graph: rdflib.Graph) -> list[tuple[str, str, str]]:
+    """(local name, label, excerpt) for every hb:sourceExcerpt in ``graph``."""
+    rows = []
+    for subject, excerpt in graph.subject_objects(HB.sourceExcerpt):
+        if not str(subject).startswith(config.BASE):
+            continue
+        local = str(subject)[len(config.BASE):]
+        label = graph.value(subject, RDFS.label) or local
+        rows.append((local, str(label), _normal(str(excerpt))))
+    return sorted(rows)
+
+
+def trace(graph: rdflib.Graph, article: str) -> list[Sentence]:
+    """Every sentence of the article with the terms whose excerpts lie in it (or span it)."""
+    sentences = article_sentences(article)
+    for local, label, excerpt in excerpts(graph):
+        for sentence in sentences:
+            if excerpt in sentence.text or (len(sentence.text) >= 8 and sentence.text in excerpt):
+                if (local, label) not in sentence.terms:
+                    sentence.terms.append((local, label))
+    return sentences
+
+
+def render_markdown(sentences: list[Sentence]) -> str:
+    out = [
+        "# Traceability: the article, sentence by sentence",
+        "",
+        "Written by `hipback trace` from `ontology/hipback-edit.ttl` and the source article; do not edit by hand.",
+        "Each sentence of the article lists the terms whose `hb:sourceExcerpt` comes from it; each term's page",
+        "(`/term/<name>`) shows its excerpts, so the link runs both ways.",
+        "",
+    ]
+    section = None
+    for sentence in sentences:
+        if sentence.section != section:
+            if section is not None:
+                out.append("")
+            section = sentence.section
+            out += [f"## {section}", ""]
+        terms = ", ".join(f"[{label}](https://w3id.org/hipback/{local})" for local, label in sorted(sentence.terms, key=lambda t: t[1].lower()))
+        out.append(f"- {sentence.text}")
+        out.append(f"  - {terms if terms else '**not traced**'}")
+    out.append("")
+    return "\n".join(out)
+
+
+def write(path: Path | None = None, source: Path | None = None, article: Path | None = None) -> list[Sentence]:
+    graph = rdflib.Graph().parse(source or config.SOURCE_TTL)
+    sentences = trace(graph, (article or config.ARTICLE).read_text(encoding="utf-8"))
+    (path or config.ROOT / "docs" / "traceability.md").write_text(render_markdown(sentences), encoding="utf-8")
+    return sentences
