@@ -103,9 +103,6 @@ main.add_command(load_command)
 main.add_command(query_command)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
 
 @main.command("trace")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=config.ROOT / "docs" / "traceability.md",
@@ -119,3 +116,7 @@ def trace_command(out: Path) -> None:
     click.echo(f"{len(sentences)} sentences, {len(untraced)} not traced, written to {out}")
     if untraced:
         raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
