@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -88,6 +89,9 @@ class Pool:
         self._lock = threading.Lock()
         self._generation = 0
         self._snapshot = self._write_snapshot(store)
+        # Workers die with the thread that started them (PR_SET_PDEATHSIG counts threads), so
+        # one long-lived thread starts them all, never a request thread that is about to end.
+        self._spawner = ThreadPoolExecutor(1, thread_name_prefix="sparql-spawner")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self.killed = 0
@@ -119,7 +123,7 @@ class Pool:
 
     # workers ---------------------------------------------------------------------------
     def _spawn(self) -> _Worker:
-        w = _Worker(self._snapshot)
+        w = self._spawner.submit(_Worker, self._snapshot).result()
         with self._lock:
             self._all.add(w)
         return w
@@ -179,6 +183,7 @@ class Pool:
             self._all.clear()
         for w in workers:
             w.kill()
+        self._spawner.shutdown(wait=False)
         shutil.rmtree(self._dir, ignore_errors=True)
 
 
