@@ -25,9 +25,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
-
-import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -55,9 +55,10 @@ def cold_start(command: list[str], port: int, cwd: Path) -> float:
             if process.poll() is not None:
                 raise RuntimeError(f"{command[:4]} exited with {process.returncode}")
             try:
-                if requests.get(url, timeout=1).status_code == 200:
-                    return time.perf_counter() - started
-            except requests.ConnectionError:
+                with urllib.request.urlopen(url, timeout=1) as response:
+                    if response.status == 200:
+                        return time.perf_counter() - started
+            except (urllib.error.URLError, ConnectionError):
                 pass
             time.sleep(0.005)
         raise RuntimeError(f"{command[:4]} did not answer within 60 s")
