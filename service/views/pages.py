@@ -1,0 +1,253 @@
+"""The pages people read: home, search, red flags, compare, triage, the query gallery, and the graph data.
+
+Every page is server-rendered HTML whose content works without JavaScript, and the same
+URL with ``.json`` (or ``Accept: application/json``) gives the page's data; each HTML
+answer names its JSON with ``Link: <...>; rel="alternate"``. The data comes from
+service/pagedata.py; this module only chooses the format and renders.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+
+from .. import DISCLAIMER, get_store, pagedata
+from ..errors import ApiError
+from ..sparql import negotiation
+from ..terms import TermIndex
+
+bp = Blueprint("pages", __name__)
+
+PAGE_FORMATS = {"text/html": "html", "application/xhtml+xml": "html", "application/json": "json"}
+
+NAV_LINKS = [
+    ("pages.home", "Home"),
+    ("pages.red_flags", "Red flags"),
+    ("pages.compare", "Compare"),
+    ("pages.triage", "Triage"),
+    ("sparql.query", "SPARQL"),
+    ("pages.gallery", "Saved queries"),
+]
+
+
+def term_index() -> TermIndex:
+    """The app's term index, loaded from the store once."""
+    extensions = current_app.extensions
+    index = extensions.get("hipback.terms")
+    if index is None:
+        index = extensions["hipback.terms"] = TermIndex.load(get_store())
+    return index
+
+
+@bp.app_context_processor
+def _common() -> dict:
+    index = current_app.extensions.get("hipback.terms")
+    return {
+        "disclaimer": DISCLAIMER,
+        "nav_links": [(e, label) for e, label in NAV_LINKS if e in current_app.view_functions],
+        "ontology_version": index.version if index is not None else None,
+    }
+
+
+@bp.app_template_global("page_url")
+def _page_url(iri: str) -> str:
+    return pagedata.page_url(iri)
+
+
+@bp.app_template_global("mapping_url")
+def _mapping_url(system: str, code: str) -> str:
+    """The page listing the terms mapped to an external code (search finds terms by code)."""
+    from flask import url_for
+
+    return url_for("pages.search", q=code if system == "HP" else f"{system}:{code}")
+
+
+@bp.app_template_filter("saved_query_data")
+def _saved_query_data(queries) -> list[dict]:
+    return [{"name": q.name, "title": q.title, "description": q.description, "sparql": q.text} for q in queries]
+
+
+def wants_json(suffix: str) -> bool:
+    if suffix == ".json":
+        return True
+    choice = negotiation.choose(request.headers.get("Accept"), PAGE_FORMATS)
+    if choice is None:
+        raise ApiError(406, "This page is available as text/html and application/json.")
+    return choice == "json"
+
+
+def json_url(path: str) -> str:
+    query = request.query_string.decode("latin-1")
+    return path + ".json" + (f"?{query}" if query else "")
+
+
+def respond(template: str, data: dict, suffix: str, json_path: str, status: int = 200, **context) -> Response:
+    """The page as HTML or as JSON, with the alternate named in a Link header."""
+    alternate = json_url(json_path)
+    if wants_json(suffix):
+        response = jsonify(data)
+    else:
+        response = Response(render_template(template, data=data, alternate_json=alternate, **context),
+                            content_type="text/html; charset=utf-8")
+        response.headers["Link"] = f'<{alternate}>; rel="alternate"; type="application/json"'
+    response.status_code = status
+    response.headers.add("Vary", "Accept")
+    return response
+
+
+@bp.get("/", defaults={"suffix": ""})
+@bp.get("/index<any('.json'):suffix>")
+def home(suffix: str):
+    return respond("home.html", pagedata.home(term_index()), suffix, "/index")
+
+
+@bp.get("/red-flags", defaults={"suffix": ""})
+@bp.get("/red-flags<any('.json'):suffix>")
+def red_flags(suffix: str):
+    return respond("red_flags.html", pagedata.red_flags(term_index()), suffix, "/red-flags")
+
+
+@bp.get("/compare", defaults={"suffix": ""})
+@bp.get("/compare<any('.json'):suffix>")
+def compare(suffix: str):
+    index = term_index()
+    asked = [c for c in request.args.getlist("c") if c.strip()]
+    chosen, error = [], None
+    for identifier in asked:
+        term = index.resolve(identifier)
+        if term is None or term.iri not in index.descendants(pagedata.CONDITION):
+            error = f"{identifier!r} is not a condition of the ontology; choose from the list."
+            break
+        if term.iri not in chosen:
+            chosen.append(term.iri)
+    if error is None and asked and len(chosen) < 2:
+        error = "Choose at least two different conditions to compare."
+    if error and wants_json(suffix):
+        raise ApiError(400, error, field="c")
+    data = pagedata.compare(index, chosen if not error else [])
+    return respond("compare.html", data, suffix, "/compare", status=400 if error else 200, error=error,
+                   asked=asked)
+
+
+def search_index():
+    """The app's search index over the term index, built once."""
+    from ..search import SearchIndex
+
+    extensions = current_app.extensions
+    index = extensions.get("hipback.search")
+    if index is None:
+        index = extensions["hipback.search"] = SearchIndex(term_index())
+    return index
+
+
+SEARCH_LIMIT = 30
+
+
+@bp.get("/search", defaults={"suffix": ""})
+@bp.get("/search<any('.json'):suffix>")
+def search(suffix: str):
+    q = request.args.get("q", "").strip()
+    index = term_index()
+    hits = search_index().search(q)[:SEARCH_LIMIT] if q else []
+    results = [{**pagedata.card(index, h.iri), "matched": h.text, "field": h.field,
+                "kind": pagedata.node_kind(index, h.iri), "score": round(h.score, 3)}
+               for h in hits if h.iri in index.terms]
+    data = {"ok": True, "title": "Search", "q": q, "count": len(results), "results": results}
+    return respond("search.html", data, suffix, "/search", search_query=q)
+
+
+@bp.get("/graph/<name>.json")
+def graph(name: str):
+    index = term_index()
+    term = index.resolve(name)
+    if term is None:
+        raise ApiError(404, f"There is no term {name!r}.")
+    return jsonify(pagedata.graph(index, term.iri))
+
+
+GALLERY_ROWS = 25
+
+
+@bp.get("/queries", defaults={"suffix": ""})
+@bp.get("/queries<any('.json'):suffix>")
+def gallery(suffix: str):
+    """Every saved query with its first rows as a table (each runs through the /sparql checks and bounds)."""
+    from ..sparql import saved
+    from .queries import _rows
+    from .sparql import run_query
+
+    entries = []
+    for query in saved.all_saved():
+        entry = {"name": query.name, "title": query.title, "description": query.description,
+                 "page": f"/queries/{query.name}", "sparql": query.text}
+        try:
+            outcome = run_query(query.text, negotiation.Choice("json", None))
+            columns, rows = _rows(outcome.body)
+            entry.update(columns=columns, rows=rows[:GALLERY_ROWS], count=len(rows))
+        except ApiError as error:
+            entry.update(columns=[], rows=[], count=0, error=error.message)
+        entries.append(entry)
+    data = {"ok": True, "title": "Saved queries", "shown_rows": GALLERY_ROWS, "queries": entries}
+    return respond("gallery.html", data, suffix, "/queries")
+
+
+IMPROVING = {"yes": True, "no": False}
+
+
+def case_from_args(args) -> dict:
+    """The triage form's GET parameters as the reasoner's case (the keys of POST /api/triage)."""
+    case: dict = {}
+    findings = [f.strip() for f in args.getlist("finding") if f.strip()]
+    if findings:
+        case["findings"] = findings
+    absent = [f.strip() for f in args.getlist("absent") if f.strip()]
+    if absent:
+        case["absent_findings"] = absent
+    text = args.get("text", "").strip()
+    if text:
+        case["text"] = text
+    for name in ("duration_days", "severity", "age"):
+        raw = args.get(name, "").strip()
+        if not raw:
+            continue
+        try:
+            case[name] = int(raw)
+        except ValueError:
+            raise ApiError(400, f"{name}: must be a whole number, not {raw!r}", field=name) from None
+    improving = args.get("improving", "").strip().lower()
+    if improving:
+        if improving not in IMPROVING:
+            raise ApiError(400, "improving: must be yes or no (or left empty)", field="improving_with_home_care")
+        case["improving_with_home_care"] = IMPROVING[improving]
+    return case
+
+
+@bp.get("/triage", defaults={"suffix": ""})
+@bp.get("/triage<any('.json'):suffix>")
+def triage(suffix: str):
+    """The triage form (GET, so that the URL carries the case) and, when a case is given, its answer."""
+    index = term_index()
+    data = {"ok": True, "title": "Check a case", "case": None, "result": None}
+    error, status = None, 200
+    try:
+        case = case_from_args(request.args)
+        if case:
+            data["case"] = case
+            data["result"] = run_triage(case)
+    except ApiError as exc:
+        if wants_json(suffix):
+            raise
+        error, status = exc, exc.status
+    form = pagedata.triage_form(index, request.args.getlist("finding"))
+    return respond("triage.html", data, suffix, "/triage", status=status, error=error, form=form,
+                   args=request.args)
+
+
+def run_triage(case: dict) -> dict:
+    """The reasoner's answer for a case, as the JSON of POST /api/triage; a bad field is a 400."""
+    from ..reasoner import triage as reason
+    from ..reasoner.model import Case, CaseError
+
+    try:
+        parsed = Case.from_dict(case)
+    except CaseError as error:
+        raise ApiError(400, error.message if error.field in error.message else str(error), field=error.field) from None
+    return reason(parsed).to_dict()
