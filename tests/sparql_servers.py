@@ -30,7 +30,7 @@ def oxigraph_binary() -> str:
 class OxigraphServer:
     """``oxigraph serve`` on a free port, with its own directory; stopped by ``stop()``."""
 
-    def __init__(self):
+    def __init__(self, timeout_s: int | None = None):
         self.dir = tempfile.mkdtemp(prefix="hipback-oxigraph-")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -40,7 +40,8 @@ class OxigraphServer:
         self.log = open(Path(self.dir) / "server.log", "wb")
         self.process = subprocess.Popen(
             [oxigraph_binary(), "serve", "--location", str(Path(self.dir) / "db"),
-             "--bind", f"127.0.0.1:{self.port}", "--union-default-graph"],
+             "--bind", f"127.0.0.1:{self.port}", "--union-default-graph"]
+            + (["--timeout-s", str(timeout_s)] if timeout_s else []),
             stdout=self.log, stderr=subprocess.STDOUT,
         )
         self._wait()

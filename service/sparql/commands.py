@@ -83,8 +83,11 @@ def run_query(text: str, endpoint: str | None = None, fmt: str | None = None,
     base = str(settings.get("SPARQL_BASE") or config.BASE)
     facts = guard.check_query(text, base, guard.allowlist(settings.get("SERVICE_ALLOWLIST")))
     named = negotiation.from_format([fmt]) if fmt else ("tsv", "turtle")
-    job = Job(query=text, base=base, union=not facts.has_dataset, results_format=named[0], graph_format=named[1],
-              max_results=int(settings.get("MAX_RESULTS", 10000)))
+    dataset = {}
+    if facts.has_dataset:
+        dataset = {"default_graphs": list(facts.from_graphs), "named_graphs": list(facts.from_named)}
+    job = Job(query=text, base=base, results_format=named[0], graph_format=named[1],
+              max_results=int(settings.get("MAX_RESULTS", 10000)), **dataset)
     if endpoint:
         from .remote import Remote
 

@@ -4,8 +4,9 @@
   never is): the engine would otherwise call out to any URL.
 - ``LOAD`` is refused: the engine would fetch the file or URL it names.
 - ``FROM`` / ``FROM NAMED`` are allowed: they select graphs already in the store and the
-  engine never fetches them; the guard reports them so the runner does not replace the
-  query's dataset by the union default graph.
+  engine never fetches them. The guard reports their IRIs; the endpoint passes them on as
+  the request's dataset (as ``default-graph-uri`` / ``named-graph-uri`` would), because a
+  store whose default graph is the union of its graphs would otherwise ignore them.
 
 rdflib's SPARQL grammar (``parseQuery`` / ``parseUpdate``) gives the tree; prefixed names
 and relative IRIs are resolved here against the prologue and the base. Parsing costs some
@@ -33,6 +34,8 @@ class Facts:
     services: tuple[str, ...] = ()  # endpoint IRIs; "?var" for a variable endpoint
     loads: tuple[str, ...] = ()  # IRIs named by LOAD
     has_dataset: bool = False  # FROM / FROM NAMED in a query
+    from_graphs: tuple[str, ...] = ()  # the FROM IRIs
+    from_named: tuple[str, ...] = ()  # the FROM NAMED IRIs
     has_using: bool = False  # USING / USING NAMED / WITH in an update
     parsed: bool = True
 
@@ -69,7 +72,7 @@ class _Resolver:
             if decl.name == "Base":
                 self.base = urljoin(self.base, str(decl["iri"]))
             elif decl.name == "PrefixDecl":
-                self.prefixes[decl.get("prefix") or ""] = urljoin(self.base, str(decl["iri"]))
+                self.prefixes[dict.get(decl, "prefix") or ""] = urljoin(self.base, str(decl["iri"]))
 
     def iri(self, term) -> str:
         from rdflib.plugins.sparql.parserutils import CompValue
@@ -78,10 +81,10 @@ class _Resolver:
         if isinstance(term, Variable):
             return "?" + str(term)
         if isinstance(term, CompValue) and term.name == "pname":
-            prefix = term.get("prefix") or ""
+            prefix = dict.get(term, "prefix") or ""
             if prefix not in self.prefixes:
                 raise ApiError(400, f"Syntax error in the query: the prefix '{prefix}:' is not declared.")
-            return self.prefixes[prefix] + (term.get("localname") or "")
+            return self.prefixes[prefix] + (dict.get(term, "localname") or "")
         return urljoin(self.base, str(term))
 
 
@@ -110,10 +113,13 @@ def inspect_query(text: str, base: str | None = None) -> Facts:
     resolver = _Resolver(base)
     resolver.read(prologue)
     services = tuple(resolver.iri(node["term"]) for node in _walk(query) if node.name == "ServiceGraphPattern")
+    clauses = list(dict.get(query, "datasetClause") or [])
     return Facts(
         form=_FORMS.get(query.name),
         services=services,
-        has_dataset=bool(query.get("datasetClause")),
+        has_dataset=bool(clauses),
+        from_graphs=tuple(resolver.iri(dict.get(c, "default")) for c in clauses if dict.get(c, "default") is not None),
+        from_named=tuple(resolver.iri(dict.get(c, "named")) for c in clauses if dict.get(c, "named") is not None),
     )
 
 
@@ -130,15 +136,15 @@ def inspect_update(text: str, base: str | None = None) -> Facts:
     except Exception as error:
         raise _syntax_error(error) from None
     resolver = _Resolver(base)
-    for prologue in tree.get("prologue") or []:
+    for prologue in dict.get(tree, "prologue") or []:
         resolver.read(prologue)
     services, loads, using = [], [], False
-    for node in _walk(tree.get("request") or []):
+    for node in _walk(dict.get(tree, "request") or []):
         if node.name == "ServiceGraphPattern":
             services.append(resolver.iri(node["term"]))
         elif node.name == "Load":
             loads.append(resolver.iri(node["iri"]))
-        elif node.name == "Modify" and (node.get("using") or node.get("withClause") is not None):
+        elif node.name == "Modify" and (dict.get(node, "using") or dict.get(node, "withClause") is not None):
             using = True
     return Facts(form="UPDATE", services=tuple(services), loads=tuple(loads), has_using=using)
 

@@ -100,6 +100,9 @@ def run_query(text: str, choice: negotiation.Choice, default_graphs=None, named_
     if len(text.encode("utf-8")) > settings["max_body"]:
         raise ApiError(413, f"The query is over {settings['max_body']} bytes (setting MAX_BODY).")
     facts = guard.check_query(text, settings["base"], settings["allowlist"])
+    if facts.has_dataset and default_graphs is None and named_graphs is None:
+        # FROM / FROM NAMED become the request's dataset (the protocol's dataset wins when given)
+        default_graphs, named_graphs = list(facts.from_graphs), list(facts.from_named)
     if facts.form is not None:
         kind = "results" if facts.form in ("SELECT", "ASK") else "graph"
         if choice.for_kind(kind) is None:
@@ -109,7 +112,6 @@ def run_query(text: str, choice: negotiation.Choice, default_graphs=None, named_
         base=settings["base"],
         default_graphs=default_graphs,
         named_graphs=named_graphs,
-        union=not facts.has_dataset,
         results_format=choice.results,
         graph_format=choice.graph,
         max_results=settings["max_results"],
