@@ -1,0 +1,126 @@
+"""The triage reasoner: a plain library (no Flask) that answers with dataclasses.
+
+    knowledge = Knowledge.load(store)          # once, at start
+    result = triage({"text": "..."}, knowledge)  # -> TriageResult; result.to_dict() for JSON
+    annotation = annotate("no fever ...", knowledge)
+
+See docs/reasoner.md for the contract, the rules, the ranking formula and the annotator.
+"""
+from __future__ import annotations
+
+from .annotate import annotate as _annotate
+from .knowledge import HB, Knowledge, KnowledgeError
+from .model import (Annotation, Case, CaseError, CaseFacts, CaseFinding, Origin, Reason, TriageResult,
+                    Unrecognized, Urgency)
+from .rank import rank
+from .recommend import recommend
+from .rules import CaseState, fire, level_of
+from .sources import source_of
+
+__all__ = ["Knowledge", "KnowledgeError", "Case", "CaseError", "TriageResult", "Annotation", "triage", "annotate",
+           "resolve_term", "case_state"]
+
+
+def _disclaimer() -> str:
+    from service import DISCLAIMER
+
+    return DISCLAIMER
+
+
+def annotate(text: str, knowledge: Knowledge) -> Annotation:
+    if not isinstance(text, str):
+        raise CaseError("text", "must be a string")
+    return _annotate(knowledge, text)
+
+
+def resolve_term(term: str, knowledge: Knowledge) -> set[str]:
+    """The finding(s) a list item names: an IRI, a CURIE (hb:X), a local name, a label or a synonym."""
+    value = term.strip()
+    candidates = {value}
+    if value.lower().startswith("hb:"):
+        candidates.add(HB + value[3:])
+    elif "://" not in value and value.replace("_", "").isalnum():
+        candidates.add(HB + value)
+    direct = {c for c in candidates if c in knowledge.findings}
+    if direct:
+        return direct
+    return knowledge.lexicon.lookup(value, "finding")
+
+
+def _from_lists(case: Case, knowledge: Knowledge, found: dict, unrecognized: list) -> None:
+    for field_name, status in (("findings", "present"), ("absent_findings", "absent")):
+        for term in getattr(case, field_name):
+            iris = resolve_term(term, knowledge)
+            if not iris:
+                unrecognized.append(Unrecognized(field=field_name, input=term,
+                                                 reason="not a finding the ontology knows (IRI, label or synonym)"))
+                continue
+            for iri in sorted(iris):
+                found.setdefault((iri, status), []).append(Origin(field=field_name, term=term))
+
+
+def _check_contradictions(found: dict, knowledge: Knowledge) -> None:
+    present = [(iri, origins) for (iri, status), origins in found.items() if status == "present"]
+    absent = [(iri, origins) for (iri, status), origins in found.items() if status == "absent"]
+    for p_iri, p_origins in present:
+        for a_iri, a_origins in absent:
+            if knowledge.is_a(p_iri, a_iri):
+                listed = [o.field for o in a_origins + p_origins if o.field != "text"]
+                field_name = "absent_findings" if "absent_findings" in listed else (listed[0] if listed else "text")
+                raise CaseError(field_name, f"'{knowledge.label(p_iri)}' is given as present and "
+                                            f"'{knowledge.label(a_iri)}' as absent; a finding cannot be both")
+
+
+def case_state(case: Case, knowledge: Knowledge):
+    """The case as the rules read it, with the findings, values and what was not understood."""
+    found: dict = {}
+    unrecognized: list[Unrecognized] = []
+    _from_lists(case, knowledge, found, unrecognized)
+    values = {"duration_days": case.duration_days, "severity": case.severity, "age": case.age,
+              "improving_with_home_care": case.improving_with_home_care}
+    origins = {k: {"field": k} for k, v in values.items() if v is not None}
+    if case.text:
+        annotation = _annotate(knowledge, case.text)
+        for finding in annotation.findings:
+            if (finding.iri, "present" if finding.status == "absent" else "absent") in found and any(
+                    o.field != "text" for o in found[(finding.iri, "present" if finding.status == "absent" else "absent")]):
+                continue  # the structured list wins over a reading of the text
+            found.setdefault((finding.iri, finding.status), []).extend(finding.origin)
+        for name in values:
+            read = getattr(annotation.facts, name)
+            if values[name] is None and read is not None:
+                values[name] = read
+                origins[name] = annotation.facts.origins[name]
+        unrecognized.extend(annotation.unrecognized)
+    _check_contradictions(found, knowledge)
+    findings = [
+        CaseFinding(iri=iri, label=knowledge.label(iri), status=status, red_flag=iri in knowledge.red_flags, origin=origin)
+        for (iri, status), origin in found.items()
+    ]
+    findings.sort(key=lambda f: (f.status != "present", not f.red_flag, f.label))
+    state = CaseState.build(
+        [f.iri for f in findings if f.status == "present"], [f.iri for f in findings if f.status == "absent"],
+        values["duration_days"], values["severity"], values["age"], values["improving_with_home_care"],
+    )
+    return state, findings, CaseFacts(**values, origins=origins), unrecognized
+
+
+def triage(case_dict, knowledge: Knowledge) -> TriageResult:
+    """Urgency, candidates, the case as understood and the article's advice for one case."""
+    case = case_dict if isinstance(case_dict, Case) else Case.from_dict(case_dict)
+    state, findings, facts, unrecognized = case_state(case, knowledge)
+    firings = fire(knowledge, state)
+    level = level_of(firings)
+    reasons = [
+        Reason(rule=f.rule.iri, label=f.rule.label, level=f.rule.level.code, facts=f.facts,
+               definition=knowledge.term(f.rule.iri).note("definition"), source=source_of(knowledge.term(f.rule.iri)))
+        for f in firings
+    ]
+    level_term = knowledge.term(level.iri)
+    urgency = Urgency(level=level.code, label=level.label, iri=level.iri, rank=level.rank,
+                      advice=level_term.note("advice"), reasons=reasons)
+    candidates = rank(knowledge, state.present, state.absent, facts.duration_days, facts.age)
+    recommendations = recommend(knowledge, level, state.present, candidates, facts.duration_days)
+    return TriageResult(urgency=urgency, candidates=candidates, findings=findings, facts=facts,
+                        unrecognized=unrecognized, recommendations=recommendations,
+                        disclaimer=_disclaimer(), ontology_version=knowledge.version)

@@ -1,0 +1,201 @@
+"""Free text -> the findings it reports or denies, with spans, and the case's values.
+
+1. Tokens are matched against the ontology's lexicon (``lexicon.py``); the longest match wins.
+2. The text is cut into clauses at sentence punctuation, at "but"-like words, and at "and" or a
+   comma that starts a new statement ("..., and my legs ..."). Within a clause a kind word
+   ("ache", "stiff", "swollen", "numb"...) and a place word ("hip", "back", "inner thighs"...)
+   compose the finding the ontology defines as ``kind and (hasLocation some place)``.
+3. NegEx-style negation: a trigger ("no", "not", "denies", "without", "never", "negative for",
+   "free of"...) denies the findings after it in its clause, unless more than a few other words
+   come between. Absence phrases (``hb:absenceLabel``: "legs strong") deny their finding.
+4. Duration, age, severity and response to home care are read by ``facts.py``.
+Clauses that yield nothing are returned as unrecognized.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import facts as fact_reader
+from .lexicon import Entry, Token, tokenize
+from .model import Annotation, CaseFacts, CaseFinding, Origin, Unrecognized
+
+_TRIGGERS = {("no",), ("not",), ("never",), ("without",), ("denie",), ("deny",), ("denied",), ("denying",),
+             ("nor",), ("none",), ("neither",), ("negative", "for"), ("free", "of"), ("absence", "of"),
+             ("rule", "out"), ("ruled", "out")}
+_BREAK_WORDS = {"but", "however", "although", "though", "except", "whereas", "yet", "apart"}
+_NEW_STATEMENT = {"my", "i", "it", "now", "since", "also", "then", "this", "there", "she", "he", "we", "and"}
+_LIST_WORDS = {"or", "and", "nor", "any", "a", "an", "the", "of", "in", "my", "have", "ha", "had", "do", "doe",
+               "did", "is", "are", "was", "feel", "felt", "experience", "get", "got", "notice", "noticed", "any",
+               "sign", "signs", "symptom", "with", "really"}
+_MAX_NEGATION_GAP = 3
+_STOP = {"a", "an", "the", "and", "or", "it", "is", "i", "my", "to", "of", "in", "on", "at", "for", "with", "so",
+         "am", "are", "was", "be", "this", "that", "too", "very", "but", "also", "just", "really"}
+
+
+@dataclass
+class Mention:
+    start: int  # token index
+    end: int
+    entries: list[Entry]
+    kind: str  # finding | absence | place
+    clause: int = 0
+    negated: bool = False
+    composed: list = field(default_factory=list)
+
+
+def _clauses(text: str, tokens: list[Token]) -> list[int]:
+    """Clause number of each token."""
+    numbers, current = [], 0
+    for i, token in enumerate(tokens):
+        if i:
+            between = text[tokens[i - 1].end:token.start]
+            previous = tokens[i - 1].text
+            if re.search(r"[.;!?\n:]", between) or token.text in _BREAK_WORDS:
+                current += 1
+            elif ("," in between or previous == "and") and token.text in _NEW_STATEMENT:
+                current += 1
+        numbers.append(current)
+    return numbers
+
+
+def _select(knowledge, matches) -> list[Mention]:
+    """Non-overlapping mentions, longest first; for each, the most specific meanings."""
+    order = {"absence": 0, "finding": 1, "place": 2}
+    taken: set[int] = set()
+    chosen: list[Mention] = []
+    for start, end, length, entries in sorted(matches, key=lambda m: (-m[2], m[1] - m[0], m[0])):
+        if any(i in taken for i in range(start, end)):
+            continue
+        kind = min((e.kind for e in entries), key=order.get)
+        picked = list({e.iri: e for e in sorted(entries, key=lambda e: e.phrase) if e.kind == kind}.values())
+        iris = {e.iri for e in picked}
+        picked = [e for e in picked if not any(o != e.iri and knowledge.is_a(o, e.iri) for o in iris)]
+        taken.update(range(start, end))
+        chosen.append(Mention(start, end, sorted(picked, key=lambda e: e.iri), kind))
+    return sorted(chosen, key=lambda m: m.start)
+
+
+def _negate(tokens: list[Token], clauses: list[int], mentions: list[Mention]) -> None:
+    covered = {i for m in mentions for i in range(m.start, m.end)}
+    mention_at = {m.start: m for m in mentions}
+    for i in range(len(tokens)):
+        if i in covered:
+            continue
+        length = next((len(t) for t in _TRIGGERS if tuple(x.text for x in tokens[i:i + len(t)]) == t
+                       and not covered & set(range(i, i + len(t)))), 0)
+        if not length:
+            continue
+        gap, j = 0, i + length
+        while j < len(tokens) and clauses[j] == clauses[i]:
+            mention = mention_at.get(j)
+            if mention is not None:
+                if mention.kind == "finding":
+                    mention.negated = True
+                    gap = 0
+                j = mention.end
+                continue
+            if tokens[j].text not in _LIST_WORDS:
+                gap += 1
+                if gap > _MAX_NEGATION_GAP:
+                    break
+            j += 1
+
+
+def _compose(knowledge, mentions: list[Mention]) -> None:
+    places_by_clause: dict[int, list[Mention]] = {}
+    for mention in mentions:
+        if mention.kind == "place":
+            places_by_clause.setdefault(mention.clause, []).append(mention)
+    for mention in mentions:
+        if mention.kind != "finding":
+            continue
+        kinds = {e.iri for e in mention.entries} & knowledge.kinds
+        if not kinds:
+            continue
+        results = []
+        for composition in knowledge.compositions:
+            if composition.kind not in kinds:
+                continue
+            used = []
+            for required in composition.places:
+                place = next((p for p in places_by_clause.get(mention.clause, ())
+                              if any(knowledge.is_a(e.iri, required) for e in p.entries)), None)
+                if place is None:
+                    break
+                used.append(place)
+            else:
+                results.append((composition.result, used))
+        iris = {r for r, _ in results}
+        mention.composed = [(r, used) for r, used in results
+                            if not any(o != r and knowledge.is_a(o, r) for o in iris)]
+
+
+def annotate(knowledge, text: str) -> Annotation:
+    lexicon = knowledge.lexicon
+    tokens = tokenize(text)
+    clauses = _clauses(text, tokens)
+    mentions = _select(knowledge, lexicon.matches(tokens))
+    for mention in mentions:
+        mention.clause = clauses[mention.start]
+    _negate(tokens, clauses, mentions)
+    _compose(knowledge, mentions)
+
+    def span(start, end):
+        return [tokens[start].start, tokens[end - 1].end]
+
+    found: dict[tuple[str, str], list[Origin]] = {}
+    composed_kinds = {(e.iri, m.negated) for m in mentions if m.composed for e in m.entries}
+    for mention in mentions:
+        if mention.kind == "place":
+            continue
+        status = "absent" if mention.kind == "absence" or mention.negated else "present"
+        if mention.composed:
+            for iri, places in mention.composed:
+                pieces = sorted([(mention.start, mention.end)] + [(p.start, p.end) for p in places])
+                origin = Origin(field="text", span=span(mention.start, mention.end),
+                                matched=" + ".join(text[slice(*span(a, b))] for a, b in pieces))
+                found.setdefault((iri, status), []).append(origin)
+            continue
+        s, e = span(mention.start, mention.end)
+        for entry in mention.entries:
+            if entry.iri in knowledge.kinds and (entry.iri, mention.negated) in composed_kinds:
+                continue  # "still hurts" after "my back hurts": the composed finding already says it
+            found.setdefault((entry.iri, status), []).append(Origin(field="text", span=[s, e], matched=text[s:e]))
+
+    findings = [
+        CaseFinding(iri=iri, label=knowledge.label(iri), status=status, red_flag=iri in knowledge.red_flags,
+                    origin=origins)
+        for (iri, status), origins in sorted(found.items(), key=lambda item: item[1][0].span[0])
+    ]
+    values, origins, covered_chars = {}, {}, []
+    for name, reader in (("duration_days", fact_reader.duration), ("age", fact_reader.age),
+                         ("severity", fact_reader.severity), ("improving_with_home_care", fact_reader.improving)):
+        read = reader(text)
+        if read is not None:
+            values[name] = read.value
+            origins[name] = {"field": "text", "span": list(read.span), "matched": read.text}
+            covered_chars.append(read.span)
+    for mention in mentions:
+        covered_chars.append(tuple(span(mention.start, mention.end)))
+    unrecognized = _leftovers(text, tokens, clauses, covered_chars)
+    return Annotation(findings=findings, facts=CaseFacts(**values, origins=origins), unrecognized=unrecognized)
+
+
+def _leftovers(text, tokens, clauses, covered) -> list[Unrecognized]:
+    """Clauses (cut further at commas) in which nothing was understood."""
+    pieces: list[list[Token]] = []
+    for i, token in enumerate(tokens):
+        if i == 0 or clauses[i] != clauses[i - 1] or "," in text[tokens[i - 1].end:token.start]:
+            pieces.append([])
+        pieces[-1].append(token)
+    result = []
+    for piece in pieces:
+        start, end = piece[0].start, piece[-1].end
+        if any(s < end and start < e for s, e in covered):
+            continue
+        if all(t.text in _STOP for t in piece):
+            continue
+        result.append(Unrecognized(field="text", input=text[start:end], span=[start, end],
+                                   reason="no finding, duration, age, severity or response to home care recognised"))
+    return result

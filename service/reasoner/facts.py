@@ -1,0 +1,115 @@
+"""The numbers and flags in a patient's text: how long, how old, how bad, and whether home care helps.
+
+These are the case's data values (``durationDays``, ``ageYears``, ``painSeverity``,
+``improvingWithHomeCare``), not findings, so they are read with patterns rather than from the
+ontology's lexicon. Each returns the value and the span it was read from.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NUMBERS = {
+    "zero": 0, "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+    # "a few" is read as three, as the ontology reads "a few weeks" (hb:PersistentPainCase).
+    "a few": 3, "few": 3, "several": 3, "a couple of": 2, "a couple": 2, "couple of": 2,
+}
+_NUMBER = r"(\d{1,4}|" + "|".join(sorted((re.escape(k) for k in _NUMBERS), key=len, reverse=True)) + r")"
+_UNIT_DAYS = {"day": 1, "night": 1, "week": 7, "month": 30, "year": 365}
+_DURATION = re.compile(
+    rf"\b{_NUMBER}(?:\s+and\s+a\s+half)?[\s-]+(day|night|week|month|year)s?\b(?![\s-]*old)", re.I)
+_BARE_DURATION = re.compile(r"\b(?:for|over|many|of)\s+(days|nights|weeks|months|years)\b|\b(days|weeks|months|years)\s+(?:of|now)\b", re.I)
+_BARE_DAYS = {"days": 2, "nights": 2, "weeks": 14, "months": 60, "years": 730}
+_PHRASES = [
+    (re.compile(r"\b(?:since\s+)?(?:this\s+(?:morning|afternoon|evening)|today|tonight|an?\s+hour\s+ago|hours\s+ago)\b", re.I), 0),
+    (re.compile(r"\b(?:since\s+)?(?:yesterday|last\s+night)\b", re.I), 1),
+    (re.compile(r"\b(?:all|this|since\s+last)\s+week\b", re.I), 7),
+    (re.compile(r"\b(?:all|this|since\s+last)\s+month\b", re.I), 30),
+    (re.compile(r"\b(?:all|this|since\s+last)\s+year\b", re.I), 365),
+]
+_AGE = [
+    re.compile(r"\b(?:i\s+am|i'm|im)\s+(\d{1,3})\b(?!\s*(?:%|/|out\s+of|days?|weeks?|months?|kg|lbs?|cm|times?))", re.I),
+    re.compile(r"\b(\d{1,3})[\s-]*(?:years?|yrs?)[\s-]*old\b", re.I),
+    re.compile(r"\b(\d{1,3})\s*(?:yo|y/o)\b", re.I),
+    re.compile(r"\baged?\s*:?\s*(\d{1,3})\b", re.I),
+]
+_SEVERITY = re.compile(rf"\b(\d{{1,2}}(?:\.\d+)?|{'|'.join(k for k in _NUMBERS if ' ' not in k and _NUMBERS[k] <= 10)})\s*(?:/|out\s+of)\s*(?:10|ten)\b", re.I)
+_NOT_IMPROVING = re.compile(
+    r"\b(?:not|isn't|hasn't|haven't|doesn't|don't|didn't|won't|no|never|nothing)\s+(?:\w+\s+){0,2}?"
+    r"(?:getting\s+|got\s+|gotten\s+|any\s+)?(?:better|improv\w*|eas(?:e|ing)|help(?:s|ing|ed)?|work(?:s|ing|ed)?)\b"
+    r"|\b(?:getting|got|gotten|gets|is|it's)\s+worse\b|\bworse\s+and\s+worse\b|\bworsening\b", re.I)
+_IMPROVING = re.compile(r"\b(?:getting|gets|got|gotten|feeling|feels|slowly|much|bit|little)\s+better\b|\bimprov(?:ing|ed|es)\b|\bbetter\s+(?:when|with|after)\b|\beasing\s+off\b", re.I)
+
+
+@dataclass(frozen=True)
+class Read:
+    value: object
+    span: tuple[int, int]
+    text: str
+
+
+def _number(word: str) -> int:
+    word = word.lower()
+    return int(word) if word.isdigit() else _NUMBERS[re.sub(r"\s+", " ", word)]
+
+
+def _prepare(text: str) -> str:
+    return text.replace("\u2019", "'").replace("\u2018", "'")
+
+
+def duration(text: str) -> Read | None:
+    """The longest duration the text states, in days ("since this morning" is 0)."""
+    text = _prepare(text)
+    reads: list[Read] = []
+    taken: list[tuple[int, int]] = []
+    for match in _DURATION.finditer(text):
+        before = text[max(0, match.start() - 6):match.start()].lower()
+        if "every" in before or "aged" in before:
+            continue
+        days = _number(match.group(1)) * _UNIT_DAYS[match.group(2).lower()]
+        if "half" in match.group(0).lower():
+            days += _UNIT_DAYS[match.group(2).lower()] // 2
+        reads.append(Read(days, match.span(), match.group(0)))
+        taken.append(match.span())
+    for pattern, days in _PHRASES:
+        for match in pattern.finditer(text):
+            if not any(s <= match.start() < e for s, e in taken):
+                reads.append(Read(days, match.span(), match.group(0)))
+    for match in _BARE_DURATION.finditer(text):
+        if not any(s <= match.start() < e or s < match.end() <= e for s, e in taken):
+            unit = (match.group(1) or match.group(2)).lower()
+            reads.append(Read(_BARE_DAYS[unit], match.span(), match.group(0)))
+    return max(reads, key=lambda r: (r.value, -r.span[0])) if reads else None
+
+
+def age(text: str) -> Read | None:
+    text = _prepare(text)
+    for pattern in _AGE:
+        match = pattern.search(text)
+        if match and 0 <= int(match.group(1)) <= 130:
+            return Read(int(match.group(1)), match.span(), match.group(0))
+    return None
+
+
+def severity(text: str) -> Read | None:
+    match = _SEVERITY.search(_prepare(text))
+    if not match:
+        return None
+    raw = match.group(1)
+    value = float(raw) if raw[0].isdigit() else _NUMBERS[raw.lower()]
+    value = int(value + 0.5)  # 7.5/10 reads as 8: round half up, towards caution
+    return Read(value, match.span(), match.group(0)) if 0 <= value <= 10 else None
+
+
+def improving(text: str) -> Read | None:
+    """False when the text says home care is not helping or it is getting worse; True when better."""
+    text = _prepare(text)
+    negative = _NOT_IMPROVING.search(text)
+    if negative:
+        return Read(False, negative.span(), negative.group(0))
+    for match in _IMPROVING.finditer(text):
+        return Read(True, match.span(), match.group(0))
+    return None

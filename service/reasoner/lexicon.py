@@ -1,0 +1,146 @@
+"""The annotator's lexicon, compiled from the ontology: labels, lay synonyms, absence phrases, places.
+
+Text and phrases are normalised the same way (lowercase, apostrophes unified, "can't" / "cannot" /
+"can not" -> "cannot", other "n't" -> "not", simple plurals and third-person -s stripped), then
+phrases are matched token by token with at most two filler words ("really", "a", "my"...) between
+two phrase tokens, so "can't really feel anything when I wipe" matches the synonym "can't feel
+anything when I wipe". Only the ontology says what a phrase means: adding a ``skos:altLabel`` or an
+``hb:absenceLabel`` to the ontology teaches the annotator.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_KEEP = {"is", "was", "has", "does", "this", "his", "its", "us", "yes", "as", "always", "less", "across",
+         "perhaps", "thus", "plus", "bus", "gas", "was", "lens", "news", "diabetes", "analysis", "pelvis",
+         "sciatica", "physio", "ces", "fai", "sij"}
+_SUBJECT_IS = {"it", "that", "there", "he", "she", "what", "who", "here", "everything", "nothing"}
+#: Words a phrase match may skip between two of its tokens.
+FILLER = frozenset("""really just quite a an the my your his her their our any some all bit little so now still
+also kind sort pretty totally completely fully literally even right left actually properly much""".split())
+MAX_GAP = 2
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # normalised
+    start: int
+    end: int
+
+
+def stem(word: str) -> str:
+    if word in _KEEP or len(word) <= 3:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def tokenize(text: str) -> list[Token]:
+    """Normalised tokens with their character spans in ``text``."""
+    lowered = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    tokens: list[Token] = []
+    for match in _WORD.finditer(lowered):
+        word, start, end = match.group(), match.start(), match.end()
+        parts: list[str]
+        if word in ("can't", "cannot", "cant"):
+            parts = ["cannot"]
+        elif word == "won't":
+            parts = ["will", "not"]
+        elif word.endswith("n't"):
+            parts = [word[:-3], "not"]
+        elif word.endswith("'m"):
+            parts = [word[:-2], "am"]
+        elif word.endswith("'re"):
+            parts = [word[:-3], "are"]
+        elif word.endswith("'ve"):
+            parts = [word[:-3], "have"]
+        elif word.endswith("'ll"):
+            parts = [word[:-3], "will"]
+        elif word.endswith("'d"):
+            parts = [word[:-2], "would"]
+        elif word.endswith("'s"):
+            parts = [word[:-2], "is"] if word[:-2] in _SUBJECT_IS else [word[:-2]]
+        else:
+            parts = [word.replace("'", "")]
+        if parts == ["not"] and tokens and tokens[-1].text == "can":
+            previous = tokens.pop()
+            tokens.append(Token("cannot", previous.start, end))
+            continue
+        for part in parts:
+            if part:
+                tokens.append(Token(stem(part), start, end))
+    return tokens
+
+
+def normalise(phrase: str) -> tuple[str, ...]:
+    return tuple(t.text for t in tokenize(phrase))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a phrase means: ``finding`` (present), ``absence`` (absent finding) or ``place``."""
+
+    kind: str
+    iri: str
+    phrase: str
+
+
+class Lexicon:
+    def __init__(self):
+        self.trie: dict = {}
+        self.by_phrase: dict[tuple[str, ...], set[Entry]] = {}
+
+    def add(self, phrase: str, entry: Entry) -> None:
+        key = normalise(phrase)
+        if not key:
+            return
+        self.by_phrase.setdefault(key, set()).add(entry)
+        node = self.trie
+        for token in key:
+            node = node.setdefault(token, {})
+        node.setdefault(None, set()).add(entry)
+
+    def lookup(self, phrase: str, kind: str = "finding") -> set[str]:
+        return {e.iri for e in self.by_phrase.get(normalise(phrase), ()) if e.kind == kind}
+
+    def matches(self, tokens: list[Token]):
+        """Every (start, end, length, entries) where a phrase matches tokens[start:end]."""
+        found = []
+        for start in range(len(tokens)):
+            node = self.trie.get(tokens[start].text)
+            if node is not None:
+                self._walk(tokens, node, start, start + 1, 1, found)
+        return found
+
+    def _walk(self, tokens, node, start, position, length, found):
+        if None in node:
+            found.append((start, position, length, node[None]))
+        for skip in range(MAX_GAP + 1):
+            index = position + skip
+            if index >= len(tokens):
+                return
+            child = node.get(tokens[index].text)
+            if child is not None:
+                self._walk(tokens, child, start, index + 1, length + 1, found)
+            if tokens[index].text not in FILLER:
+                return
+
+
+def build(knowledge) -> Lexicon:
+    lexicon = Lexicon()
+    for iri in sorted(knowledge.findings):
+        term = knowledge.term(iri)
+        for phrase in [term.label, *term.alt_labels]:
+            lexicon.add(phrase, Entry("finding", iri, phrase))
+        for phrase in term.absence_labels:
+            lexicon.add(phrase, Entry("absence", iri, phrase))
+    for iri in sorted(knowledge.locations):
+        term = knowledge.term(iri)
+        for phrase in [term.label, *term.alt_labels]:
+            lexicon.add(phrase, Entry("place", iri, phrase))
+    return lexicon

@@ -1,0 +1,251 @@
+"""The reasoner's contract: a patient case in, a triage result out, both plain dataclasses.
+
+``Case.from_dict`` validates what a client sends and raises ``CaseError`` (a ``ValueError``) that
+names the field at fault; ``TriageResult.to_dict`` gives the JSON the API and the CLI answer with.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+class CaseError(ValueError):
+    """The case is malformed; ``field`` names the input field at fault."""
+
+    def __init__(self, field_name: str, message: str):
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+        self.message = message
+
+
+#: Accepted keys, each with its allowed range (None where not numeric).
+FIELDS = ("findings", "absent_findings", "text", "duration_days", "severity", "age", "improving_with_home_care")
+RANGES = {"duration_days": (0, 36_500), "severity": (0, 10), "age": (0, 130)}
+MAX_TEXT = 10_000
+MAX_TERMS = 100
+
+
+def _integer(name: str, value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise CaseError(name, f"must be an integer, not {type(value).__name__}")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise CaseError(name, "must be a whole number")
+        value = int(value)
+    low, high = RANGES[name]
+    if not low <= value <= high:
+        raise CaseError(name, f"must be between {low} and {high}, got {value}")
+    return value
+
+
+def _terms(name: str, value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)):
+        raise CaseError(name, f"must be a list of strings, not {type(value).__name__}")
+    if len(value) > MAX_TERMS:
+        raise CaseError(name, f"must hold at most {MAX_TERMS} terms")
+    terms = []
+    for i, item in enumerate(value):
+        if not isinstance(item, str):
+            raise CaseError(name, f"item {i} must be a string, not {type(item).__name__}")
+        if not item.strip():
+            raise CaseError(name, f"item {i} is empty")
+        terms.append(item.strip())
+    return tuple(terms)
+
+
+@dataclass(frozen=True)
+class Case:
+    """What a client says about one person's complaint; every field is optional."""
+
+    findings: tuple[str, ...] = ()
+    absent_findings: tuple[str, ...] = ()
+    text: str | None = None
+    duration_days: int | None = None
+    severity: int | None = None
+    age: int | None = None
+    improving_with_home_care: bool | None = None
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "Case":
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise CaseError("body", "must be a JSON object")
+        unknown = sorted(set(data) - set(FIELDS))
+        if unknown:
+            raise CaseError(unknown[0], f"unknown field; accepted fields are {', '.join(FIELDS)}")
+        text = data.get("text")
+        if text is not None:
+            if not isinstance(text, str):
+                raise CaseError("text", f"must be a string, not {type(text).__name__}")
+            if len(text) > MAX_TEXT:
+                raise CaseError("text", f"must be at most {MAX_TEXT} characters")
+        improving = data.get("improving_with_home_care")
+        if improving is not None and not isinstance(improving, bool):
+            raise CaseError("improving_with_home_care", "must be true or false")
+        return cls(
+            findings=_terms("findings", data.get("findings")),
+            absent_findings=_terms("absent_findings", data.get("absent_findings")),
+            text=text,
+            duration_days=_integer("duration_days", data.get("duration_days")),
+            severity=_integer("severity", data.get("severity")),
+            age=_integer("age", data.get("age")),
+            improving_with_home_care=improving,
+        )
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a conclusion comes from: the article section and excerpt, and any other source."""
+
+    section: str | None = None
+    excerpt: list[str] = field(default_factory=list)
+    interpretation: str | None = None
+    external_source: str | None = None
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a finding came from: a list field, or a span of the text."""
+
+    field: str
+    term: str | None = None
+    span: list[int] | None = None
+    matched: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseFinding:
+    iri: str
+    label: str
+    status: str  # "present" | "absent"
+    red_flag: bool
+    origin: list[Origin]
+
+
+@dataclass(frozen=True)
+class Unrecognized:
+    field: str
+    input: str
+    reason: str
+    span: list[int] | None = None
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One thing about the case that made a rule fire."""
+
+    kind: str  # "finding" | "value" | "rule" | "fallback"
+    description: str
+    iri: str | None = None
+    label: str | None = None
+    property: str | None = None
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: str
+    label: str
+    level: str
+    facts: list[Fact]
+    definition: str | None
+    source: Source
+
+
+@dataclass(frozen=True)
+class Urgency:
+    level: str
+    label: str
+    iri: str
+    rank: int
+    advice: str | None
+    reasons: list[Reason]
+
+
+@dataclass(frozen=True)
+class TermRef:
+    iri: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    iri: str
+    label: str
+    score: float
+    supporting_findings: list[dict]
+    characteristic_findings_not_reported: list[TermRef]
+    characteristic_findings_denied: list[TermRef]
+    definition: str | None
+    source: Source
+
+
+@dataclass(frozen=True)
+class Caution:
+    iri: str
+    label: str
+    definition: str | None
+    source: Source
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    iri: str
+    label: str
+    why: str
+    advice: str | None
+    timing: str | None
+    cautions: list[Caution]
+    source: Source
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    duration_days: int | None = None
+    severity: int | None = None
+    age: int | None = None
+    improving_with_home_care: bool | None = None
+    origins: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    urgency: Urgency
+    candidates: list[Candidate]
+    findings: list[CaseFinding]
+    facts: CaseFacts
+    unrecognized: list[Unrecognized]
+    recommendations: list[Recommendation]
+    disclaimer: str
+    ontology_version: str | None
+
+    def to_dict(self) -> dict:
+        return _clean(asdict(self))
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """What the annotator read in a text."""
+
+    findings: list[CaseFinding]
+    facts: CaseFacts
+    unrecognized: list[Unrecognized]
+
+    def to_dict(self) -> dict:
+        return _clean(asdict(self))
+
+
+def _clean(value):
+    """Drop None-valued keys from nested dicts (the JSON stays small and stable)."""
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value

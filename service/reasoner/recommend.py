@@ -1,0 +1,76 @@
+"""The article's care actions for a triage level and its candidate conditions, with their cautions.
+
+- Every level above self care: evaluation by a doctor, with the level's ``hb:advice`` (and, for an
+  emergency, the advice the ontology gives on each red flag present).
+- Self care: the article's home care (every subclass of ``hb:HomeCare``: rest, gentle activity,
+  stretching, heat, cold) and over-the-counter pain relief, the measures of "What Is the Fastest
+  Way to Heal Lower Back and Hip Pain?".
+- Self care and routine: the care actions the ontology ties to the top candidates
+  (``hb:managedBy`` on the condition or an ancestor, ``hb:isCareFor`` on the action).
+  Urgent and emergency cases get no home remedies: they need a doctor first.
+Each action carries its cautions (``hb:hasCaution``, inherited) and its source.
+"""
+from __future__ import annotations
+
+from .knowledge import HB
+from .model import Caution, Recommendation
+from .sources import source_of
+
+DOCTOR = HB + "DoctorEvaluation"
+HOME_CARE = HB + "HomeCare"
+OTC = HB + "OverTheCounterPainMedication"
+CANDIDATES_FOR_CARE = 3
+
+
+def _caution(knowledge, iri) -> Caution:
+    term = knowledge.term(iri)
+    return Caution(iri=iri, label=term.label, definition=term.note("definition"), source=source_of(term))
+
+
+def _item(knowledge, iri, why, advice=None) -> Recommendation:
+    term = knowledge.term(iri)
+    cautions = [_caution(knowledge, c) for c in sorted(knowledge.cautions.get(iri, ()), key=knowledge.label)]
+    return Recommendation(iri=iri, label=term.label, why=why, advice=advice or term.note("definition"),
+                          timing=term.note("timing"), cautions=cautions, source=source_of(term))
+
+
+def _advice(knowledge, iri):
+    """The advice told on a term, or on its nearest ancestor that has one."""
+    term = knowledge.term(iri)
+    if term.note("advice"):
+        return term.note("advice")
+    for ancestor in sorted(knowledge.ancestors.get(iri, ()), key=lambda a: -len(knowledge.ancestors.get(a, ()))):
+        if knowledge.term(ancestor).note("advice"):
+            return knowledge.term(ancestor).note("advice")
+    return None
+
+
+def recommend(knowledge, level, present: list[str], candidates, duration_days=None) -> list[Recommendation]:
+    items: dict[str, Recommendation] = {}
+    top = max(lv.rank for lv in knowledge.levels.values())
+    self_care = min(lv.rank for lv in knowledge.levels.values())
+    level_term = knowledge.term(level.iri)
+    if level.rank > self_care:
+        advice = [level_term.note("advice")]
+        if level.rank == top:
+            advice += [_advice(knowledge, f) for f in present if f in knowledge.red_flags]
+        text = " ".join(dict.fromkeys(a for a in advice if a))
+        items[DOCTOR] = _item(knowledge, DOCTOR, f"The case is at the level '{level.label}'.", text or None)
+    else:
+        home = sorted(knowledge.descendants.get(HOME_CARE, set()), key=knowledge.label)
+        for iri in home + [OTC]:
+            if iri not in knowledge.terms:
+                continue
+            why = "The article's home care for hip and lower back pain."
+            if iri == OTC:
+                why = "The article's fast pain relief, which does not fix the cause."
+            max_days = knowledge.term(iri).note("max_days")
+            if max_days is not None and duration_days is not None and duration_days > int(max_days):
+                why += f" The article advises it only in the first {max_days} days after an injury; this case has lasted {duration_days}."
+            items[iri] = _item(knowledge, iri, why)
+    if level.rank < top and not any(f in knowledge.red_flags for f in present) and level.rank <= self_care + 1:
+        for candidate in candidates[:CANDIDATES_FOR_CARE]:
+            for action in sorted(knowledge.care.get(candidate.iri, ()), key=knowledge.label):
+                if action not in items:
+                    items[action] = _item(knowledge, action, f"The article ties it to {candidate.label}, a candidate for this case.")
+    return list(items.values())
