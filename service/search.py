@@ -224,23 +224,33 @@ def parse_code(text: str, system: str | None = None) -> tuple[str, str] | None:
     text = (text or "").strip()
     if system is None and ":" in text:
         head, _, rest = text.partition(":")
-        system = SYSTEM_ALIASES.get(head.strip().lower().replace("-", "").replace("_", ""))
+        system = resolve_system(head)
         if system is None:
             return None
         text = rest.strip() if system != codesys.HP else "HP:" + rest.strip()
     elif system is not None:
-        system = SYSTEM_ALIASES.get(system.strip().lower().replace("-", "").replace("_", ""), None) \
-            or FHIR_SYSTEMS_BY_URL.get(system.strip())
+        system = resolve_system(system)
         if system is None:
             return None
         if system == codesys.HP and not text.upper().startswith("HP:"):
             text = "HP:" + text.replace("HP_", "")
     else:
-        return None
+        if codesys.is_well_formed(codesys.MESH, text.upper()):
+            system = codesys.MESH
+        elif codesys.is_well_formed(codesys.ICD10CM, _with_dot(codesys.ICD10CM, text.upper())):
+            system = codesys.ICD10CM
+        else:
+            return None
     text = text.upper()
-    if system == codesys.ICD10CM and "." not in text and len(text) > 3:
-        text = text[:3] + "." + text[3:]
+    text = _with_dot(system, text)
     return (system, text) if codesys.is_well_formed(system, text) else None
+
+
+def _with_dot(system: str, text: str) -> str:
+    """ICD-10-CM codes are written with a dot after the category: M5126 -> M51.26."""
+    if system == codesys.ICD10CM and "." not in text and len(text) > 3:
+        return text[:3] + "." + text[3:]
+    return text
 
 
 SYSTEM_ALIASES = {
@@ -256,3 +266,9 @@ FHIR_SYSTEMS = {
     codesys.MESH: "http://www.nlm.nih.gov/research/umls/mesh",
 }
 FHIR_SYSTEMS_BY_URL = {url: system for system, url in FHIR_SYSTEMS.items()}
+
+
+def resolve_system(name: str) -> str | None:
+    """ICD10CM, HP or MESH for a system's name (``icd-10-cm``, ``hpo``, ``MeSH``) or FHIR URI."""
+    name = (name or "").strip()
+    return FHIR_SYSTEMS_BY_URL.get(name) or SYSTEM_ALIASES.get(name.lower().replace("-", "").replace("_", ""))

@@ -13,6 +13,8 @@ linked-data views and the pages all build on it.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import asdict, dataclass, field
 
 from . import codes as codesys
@@ -147,6 +149,8 @@ class TermIndex:
     def __init__(self) -> None:
         self.terms: dict[str, Term] = {}
         self.version: str | None = None
+        #: a hash of everything the index was read from: with the version, the basis of ETags
+        self.digest: str = ""
         self.ontology_iri: str | None = None
         self._lower: dict[str, str] = {}
         self.parents: dict[str, set[str]] = {}
@@ -165,25 +169,34 @@ class TermIndex:
     @classmethod
     def load(cls, store) -> "TermIndex":
         index = cls()
-        for row in store.select("terms"):
+        rows = {name: store.select(name) for name in
+                ("terms", "term-statements", "term-subclasses", "term-restrictions", "term-xrefs")}
+        digest = hashlib.sha256()
+        for name, result in rows.items():
+            for line in sorted(json.dumps(r, sort_keys=True) for r in result):
+                digest.update(line.encode("utf-8"))
+        index.digest = digest.hexdigest()
+        for row in rows["terms"]:
             term = index.terms.get(row["term"])
             kind = KINDS.get(row.get("kind", ""), "resource")
             if term is None:
                 index.terms[row["term"]] = Term(row["term"], kind)
             elif kind != "resource" and term.kind in ("resource", "individual"):
                 term.kind = kind if term.kind == "resource" or kind == "class" else term.kind
-        for row in store.select("term-statements"):
+        for row in rows["term-statements"]:
             index._statement(row["term"], row["p"], row["o"])
-        for row in store.select("term-subclasses"):
+        for row in rows["term-subclasses"]:
             index._edge(row["sub"], row["super"], row.get("g") == config.INFERRED_GRAPH)
-        for row in store.select("term-restrictions"):
+        for row in rows["term-restrictions"]:
             index._restriction(row["term"], row["property"], row["target"], row["via"])
-        for row in store.select("term-xrefs"):
+        for row in rows["term-xrefs"]:
             index._xref(row)
         index._finish()
         return index
 
     def _statement(self, iri: str, predicate: str, value: str) -> None:
+        if predicate == OWL + "versionIRI":
+            self.version, self.ontology_iri = value, iri
         term = self.terms.get(iri)
         if term is None:
             return
@@ -200,8 +213,6 @@ class TermIndex:
             if predicate == OWL + "inverseOf":
                 self.inverse[iri] = value
                 self.inverse.setdefault(value, iri)
-            if predicate == OWL + "versionIRI":
-                self.version, self.ontology_iri = value, iri
             term.annotations.setdefault(predicate, []).append(value)
         else:
             getattr(term, name).append(value)

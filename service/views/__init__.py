@@ -11,6 +11,9 @@ BLUEPRINTS = [
     ("sparql", ""),
     ("queries", ""),
     ("pages", ""),
+    ("terms", ""),
+    ("api", ""),
+    ("fhir", ""),
 ]
 
 

@@ -1,0 +1,132 @@
+"""Shared by the linked-data, REST and FHIR blueprints: the indexes, parameters, JSON(-LD) answers, CORS.
+
+Not a blueprint (it is not in BLUEPRINTS); the blueprints import it.
+"""
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify, request, url_for
+
+from .. import get_store
+from ..errors import ApiError
+from ..search import SearchIndex
+from ..sparql import negotiation
+from ..terms import TermIndex
+
+#: path prefixes whose answers carry CORS headers (any origin may read them)
+CORS_PREFIXES = ("/api", "/term/", "/fhir", "/downloads", "/releases/", "/hipback.owl", "/openapi.json")
+CORS_HEADERS = {
+    "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Content-Type, If-None-Match",
+    "Access-Control-Max-Age": "86400",
+}
+EXPOSE = "ETag, Link, Location, Content-Type"
+
+#: what a JSON API answer can be: plain JSON (the default) or JSON-LD
+API_TYPES = {"application/json": "json", "application/ld+json": "jsonld"}
+
+MAX_LIMIT = 1000
+
+
+def term_index(app=None) -> TermIndex:
+    """The app's term index, built from its store once (shared with the pages)."""
+    app = app or current_app
+    index = app.extensions.get("hipback.terms")
+    if index is None:
+        index = app.extensions["hipback.terms"] = TermIndex.load(get_store(app))
+    return index
+
+
+def search_index(app=None) -> SearchIndex:
+    app = app or current_app
+    index = app.extensions.get("hipback.search")
+    if index is None:
+        index = app.extensions["hipback.search"] = SearchIndex(term_index(app))
+    return index
+
+
+def add_cors(response: Response) -> Response:
+    if request.path.startswith(CORS_PREFIXES) and "Access-Control-Allow-Origin" not in response.headers:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = EXPOSE
+        if request.method == "OPTIONS":
+            response.headers.update(CORS_HEADERS)
+    return response
+
+
+def int_arg(name: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, f"{name} must be a whole number, not {raw!r}.", field=name) from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        raise ApiError(400, f"{name} must be {bounds}; got {value}.", field=name)
+    return value
+
+
+def text_arg(name: str, required: bool = True, max_length: int = 500) -> str:
+    value = request.args.get(name, "").strip()
+    if required and not value:
+        raise ApiError(400, f"The query parameter {name} is required.", field=name)
+    if len(value) > max_length:
+        raise ApiError(400, f"{name} is longer than {max_length} characters.", field=name)
+    return value
+
+
+def page_args(default_limit: int = 50) -> tuple[int, int]:
+    return int_arg("limit", default_limit, 1, MAX_LIMIT), int_arg("offset", 0, 0)
+
+
+def page(items: list, limit: int, offset: int, endpoint: str, **values) -> tuple[dict, dict]:
+    """A page of ``items``: the body's paging fields and a ``Link`` header with next/prev."""
+    total = len(items)
+    chosen = items[offset: offset + limit]
+    args = {k: v for k, v in request.args.items() if k not in ("limit", "offset")}
+    link = lambda o: url_for(endpoint, **values, **args, limit=limit, offset=o)  # noqa: E731
+    next_url = link(offset + limit) if offset + limit < total else None
+    prev_url = link(max(offset - limit, 0)) if offset > 0 else None
+    body = {"total": total, "limit": limit, "offset": offset, "count": len(chosen),
+            "next": next_url, "previous": prev_url, "items": chosen}
+    links = [f'<{u}>; rel="{r}"' for u, r in ((next_url, "next"), (prev_url, "prev")) if u]
+    return body, ({"Link": ", ".join(links)} if links else {})
+
+
+#: JSON-LD context of the API's JSON: the keys that name RDF properties, and @vocab for the rest
+CONTEXT = {
+    "@vocab": "https://w3id.org/hipback/api#",
+    "hb": "https://w3id.org/hipback/",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "iri": "@id",
+    "label": "rdfs:label",
+    "definition": "skos:definition",
+    "synonyms": "skos:altLabel",
+    "parents": {"@id": "rdfs:subClassOf"},
+    "codes": {"@id": "skos:mappingRelation"},
+    "notation": "skos:notation",
+    "section": "hb:sourceSection",
+    "excerpts": "hb:sourceExcerpt",
+    "document": {"@id": "dcterms:source"},
+    "items": {"@id": "https://w3id.org/hipback/api#items", "@container": "@list"},
+}
+
+
+def answer(data: dict, status: int = 200, headers: dict | None = None) -> Response:
+    """JSON, or JSON-LD (with the API context) when the client asks for application/ld+json."""
+    fmt = negotiation.choose(request.headers.get("Accept"), API_TYPES)
+    if fmt is None:
+        raise ApiError(406, "This resource is available as application/json and application/ld+json.")
+    body = {"ok": True, **data}
+    if fmt == "jsonld":
+        body = {"@context": CONTEXT, **body}
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/ld+json" if fmt == "jsonld" else "application/json"
+    response.headers.add("Vary", "Accept")
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
