@@ -102,6 +102,10 @@ from .sparql.commands import load_command, query_command  # noqa: E402
 main.add_command(load_command)
 main.add_command(query_command)
 
+from .reasoner.cli import triage_command  # noqa: E402
+
+main.add_command(triage_command)
+
 
 
 @main.command("trace")

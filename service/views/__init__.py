@@ -10,6 +10,7 @@ BLUEPRINTS = [
     ("health", ""),
     ("sparql", ""),
     ("queries", ""),
+    ("triage", ""),
     ("pages", ""),
     ("terms", ""),
     ("api", ""),
