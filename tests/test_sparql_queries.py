@@ -1,0 +1,75 @@
+"""Saved queries (queries/*.rq): documented, listed at /api/queries, and each runnable at
+/queries/<name> as HTML, JSON and CSV with rows, on the embedded store and on Oxigraph."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+import requests
+
+from service import config
+from service.sparql import saved
+from service.sparql.commands import load_remote
+from sparql_servers import OxigraphServer
+
+NAMES = sorted(p.stem for p in config.QUERIES_DIR.glob("*.rq"))
+
+
+def test_at_least_ten_saved_queries_each_with_a_title_and_a_description():
+    assert len(NAMES) >= 10
+    for query in saved.all_saved():
+        assert query.title and len(query.title) > 10, query.name
+        assert query.description and len(query.description) > 30, query.name
+        assert query.text.lstrip().startswith("# title:"), query.name
+
+
+def test_headers_are_parsed_with_continuations():
+    query = saved.parse("x", "# title: A\n# description: one\n#   two\nSELECT * {}\n# title: not a header\n")
+    assert (query.title, query.description) == ("A", "one two")
+
+
+@pytest.fixture(scope="module")
+def oxigraph():
+    server = OxigraphServer()
+    load_remote(server.store_url)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module", params=["embedded", "oxigraph"])
+def server(request, live_server_factory) -> str:
+    if request.param == "oxigraph":
+        return live_server_factory({"STORE": request.getfixturevalue("oxigraph").query_url})
+    return live_server_factory()
+
+
+def test_listing(server):
+    body = requests.get(server + "/api/queries", timeout=30).json()
+    assert body["ok"] is True and [q["name"] for q in body["queries"]] == NAMES
+    for entry in body["queries"]:
+        assert entry["url"].endswith("/queries/" + entry["name"])
+        assert entry["json"].endswith(".json") and entry["csv"].endswith(".csv")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_saved_query_has_rows_in_every_format(server, name):
+    data = requests.get(f"{server}/queries/{name}.json", timeout=60)
+    assert data.status_code == 200, data.text
+    body = data.json()
+    assert body["count"] > 0 and len(body["rows"]) == body["count"], f"{name} returned no rows"
+    assert body["title"] == saved.get(name).title
+    table = list(csv.reader(io.StringIO(requests.get(f"{server}/queries/{name}.csv", timeout=60).text)))
+    assert table[0] == body["columns"] and len(table) - 1 == body["count"]
+    page = requests.get(f"{server}/queries/{name}", headers={"Accept": "text/html"}, timeout=60)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert page.text.count("<tr") >= body["count"] + 1
+    negotiated = requests.get(f"{server}/queries/{name}", headers={"Accept": "application/json"}, timeout=60)
+    assert negotiated.json()["count"] == body["count"]
+
+
+def test_unknown_query_is_404(server):
+    response = requests.get(server + "/queries/no-such-query.json", timeout=30)
+    assert response.status_code == 404 and response.json()["ok"] is False
+    response = requests.get(server + "/queries/..%2Fapp%2Ftriple-count", timeout=30)
+    assert response.status_code == 404
