@@ -308,7 +308,7 @@ def spec(app) -> dict:
     routes = routed(app)
     paths = {}
     for path_key, item in OPERATIONS.items():
-        ops = {m: op for m, op in item.items() if (path_key, m) in routes or _routed_by_path(path_key, m, routes)}
+        ops = {m: op for m, op in item.items() if (path_key, m) in routes}
         if ops:
             paths[path_key] = ops
     return {
@@ -324,15 +324,3 @@ def spec(app) -> dict:
         "paths": paths,
         "components": {"schemas": SCHEMAS},
     }
-
-
-def _routed_by_path(path_key: str, method: str, routes: set) -> bool:
-    """A described path served by a more general rule (``/api/terms/{identifier}/mappings`` by
-    ``/api/terms/{identifier}``'s path converter, ``/releases/{date}/hipback.owl``)."""
-    return {
-        "/api/terms/{identifier}/mappings": ("/api/terms/{identifier}/mappings", method) in routes,
-        "/api/conditions": ("/api/{category}", method) in routes,
-        "/api/treatments": ("/api/{category}", method) in routes,
-        "/api/causes": ("/api/{category}", method) in routes,
-        "/api/red-flags": ("/api/{category}", method) in routes,
-    }.get(path_key, False)

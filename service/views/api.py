@@ -72,12 +72,16 @@ def index():
     })
 
 
-@bp.get("/api/<any('conditions', 'treatments', 'causes', 'red-flags'):category>")
+@bp.get("/api/conditions", defaults={"category": "conditions"})
+@bp.get("/api/treatments", defaults={"category": "treatments"})
+@bp.get("/api/causes", defaults={"category": "causes"})
+@bp.get("/api/red-flags", defaults={"category": "red-flags"})
 def listing(category: str):
     index = term_index()
     limit, offset = page_args()
     items = [index.summary(t) for t in index.members(LISTS[category][0])]
     body, headers = page(items, limit, offset, "api.listing", category=category)
+    # url_for picks the rule whose default matches category: /api/conditions?limit=...
     return answer({"list": category, "description": LISTS[category][1], **body}, headers=headers)
 
 
