@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
-from .. import DISCLAIMER, get_store, pagedata
+from .. import DISCLAIMER, pagedata
 from ..errors import ApiError
 from ..sparql import negotiation
-from ..terms import TermIndex
+from .support import search_index, term_index
 
 bp = Blueprint("pages", __name__)
 
@@ -26,15 +26,6 @@ NAV_LINKS = [
     ("sparql.query", "SPARQL"),
     ("pages.gallery", "Saved queries"),
 ]
-
-
-def term_index() -> TermIndex:
-    """The app's term index, loaded from the store once."""
-    extensions = current_app.extensions
-    index = extensions.get("hipback.terms")
-    if index is None:
-        index = extensions["hipback.terms"] = TermIndex.load(get_store())
-    return index
 
 
 @bp.app_context_processor
@@ -127,17 +118,6 @@ def compare(suffix: str):
                    asked=asked)
 
 
-def search_index():
-    """The app's search index over the term index, built once."""
-    from ..search import SearchIndex
-
-    extensions = current_app.extensions
-    index = extensions.get("hipback.search")
-    if index is None:
-        index = extensions["hipback.search"] = SearchIndex(term_index())
-    return index
-
-
 SEARCH_LIMIT = 30
 
 
@@ -211,11 +191,11 @@ def case_from_args(args) -> dict:
         try:
             case[name] = int(raw)
         except ValueError:
-            raise ApiError(400, f"{name}: must be a whole number, not {raw!r}", field=name) from None
+            raise ApiError(400, f"must be a whole number, not {raw!r}", field=name) from None
     improving = args.get("improving", "").strip().lower()
     if improving:
         if improving not in IMPROVING:
-            raise ApiError(400, "improving: must be yes or no (or left empty)", field="improving_with_home_care")
+            raise ApiError(400, "must be yes or no (or left empty)", field="improving_with_home_care")
         case["improving_with_home_care"] = IMPROVING[improving]
     return case
 
@@ -242,12 +222,11 @@ def triage(suffix: str):
 
 
 def run_triage(case: dict) -> dict:
-    """The reasoner's answer for a case, as the JSON of POST /api/triage; a bad field is a 400."""
-    from ..reasoner import triage as reason
-    from ..reasoner.model import Case, CaseError
+    """The reasoner's answer for a case, the same JSON as POST /api/triage; a bad field is a 400."""
+    from ..reasoner import Case, CaseError, triage
+    from .triage import get_knowledge
 
     try:
-        parsed = Case.from_dict(case)
+        return triage(Case.from_dict(case), get_knowledge()).to_dict()
     except CaseError as error:
-        raise ApiError(400, error.message if error.field in error.message else str(error), field=error.field) from None
-    return reason(parsed).to_dict()
+        raise ApiError(400, error.message, field=error.field) from None

@@ -6,7 +6,7 @@
  *   "navigate" (default): go to the term's page;
  *   "check": tick the checkbox whose value is the term's IRI inside the element named by
  *            data-autocomplete-target, adding one when missing, then clear the field.
- * data-autocomplete-kind is passed on as the "kind" parameter (e.g. "finding").
+ * In "check" mode only terms that the target offers as checkboxes are suggested.
  */
 (function () {
   "use strict";
@@ -23,7 +23,7 @@
       if (!page && iri.indexOf(BASE) === 0) page = "/term/" + iri.slice(BASE.length);
       return {
         label: item.label || item.prefLabel || item.name || iri,
-        matched: item.matched || item.match || item.synonym || "",
+        matched: (item.matched && typeof item.matched === "object" ? item.matched.text : item.matched) || "",
         iri: iri,
         page: page,
         kind: item.kind || item.type || (item.red_flag ? "red flag" : "")
@@ -116,18 +116,27 @@
       }
       var url = new URL(input.getAttribute("data-autocomplete"), window.location.href);
       url.searchParams.set("q", q);
-      var kind = input.getAttribute("data-autocomplete-kind");
-      if (kind) url.searchParams.set("kind", kind);
+      url.searchParams.set("limit", input.getAttribute("data-autocomplete-pick") === "check" ? "40" : "10");
       if (pending) pending.abort();
       pending = new AbortController();
       fetch(url, { headers: { Accept: "application/json" }, signal: pending.signal })
         .then(function (response) { return response.ok ? response.json() : []; })
         .then(function (data) {
           if (input.value.trim() !== q) return;
-          items = normalise(data).slice(0, 10);
+          items = normalise(data).filter(allowed).slice(0, 10);
           render();
         })
         .catch(function () { /* aborted or offline: the form still works */ });
+    }
+
+    // In "check" mode only the terms the target offers as checkboxes can be picked (findings, for triage).
+    function allowed(item) {
+      if ((input.getAttribute("data-autocomplete-pick") || "navigate") !== "check") return true;
+      var target = document.getElementById(input.getAttribute("data-autocomplete-target"));
+      if (!target) return false;
+      var boxes = target.querySelectorAll("input[type=checkbox]");
+      for (var i = 0; i < boxes.length; i++) if (boxes[i].value === item.iri) return true;
+      return false;
     }
 
     function pick(index) {

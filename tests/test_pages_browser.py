@@ -1,0 +1,276 @@
+"""The pages in a real browser: headless Chromium (Debian's) driven by selenium against a live server.
+
+Each page renders with no console error and passes the accessibility checks a program can make;
+the relationship graph draws the nodes its JSON names and a click on one opens that term's page;
+the SPARQL console runs a saved query and shows its rows; the triage form answers a red-flag case
+with emergency, and the URL of the answer carries the case. Screenshots go to docs/screenshots/.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import requests
+
+from browser import PHONE, WINDOW, Browser, available
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+WAIT = 20
+TERM = "LumbarHerniatedDisc"
+
+#: screenshot name -> path; every one must render and pass the checks
+PAGES = {
+    "home": "/",
+    "term": f"/term/{TERM}.html",
+    "red-flags": "/red-flags",
+    "compare": "/compare?c=LumbarHerniatedDisc&c=SacroiliacJointDysfunction",
+    "triage": "/triage",
+    "search": "/search?q=slipped+disk",
+    "sparql-console": "/sparql",
+    "saved-queries": "/queries",
+}
+
+# Runs in the page: the accessibility facts a program can check.
+A11Y_SCRIPT = """
+const controls = [...document.querySelectorAll('input, select, textarea')].filter(
+  el => !['hidden', 'submit', 'button', 'reset'].includes(el.type) && !el.closest('[hidden]'));
+const unlabelled = controls.filter(el => !(el.labels && el.labels.length) &&
+  !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby') && !el.closest('.yasgui'));
+const landmarks = ['header', 'nav', 'main', 'footer'].filter(tag => !document.querySelector(tag));
+const noAlt = [...document.querySelectorAll('img')].filter(img => !img.hasAttribute('alt'));
+const ids = [...document.querySelectorAll('[id]')].map(el => el.id);
+const duplicates = ids.filter((id, i) => ids.indexOf(id) !== i);
+const buttons = [...document.querySelectorAll('main button, header button')].filter(
+  b => !b.closest('.yasgui') && !(b.textContent.trim() || b.getAttribute('aria-label')));
+return {
+  lang: document.documentElement.lang,
+  title: document.title,
+  h1: document.querySelectorAll('h1').length,
+  unlabelled: unlabelled.map(el => el.outerHTML.slice(0, 120)),
+  missingLandmarks: landmarks,
+  imagesWithoutAlt: noAlt.map(el => el.outerHTML.slice(0, 120)),
+  duplicateIds: [...new Set(duplicates)],
+  unnamedButtons: buttons.map(b => b.outerHTML.slice(0, 120)),
+  skipLink: (document.querySelector('a.skip-link') || {}).hash || null,
+  overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+};
+"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = available()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    session = Browser()
+    yield session
+    session.quit()
+
+
+@pytest.fixture
+def page(browser):
+    """The browser, with the log emptied before the test and checked for errors after it."""
+    browser.console_errors()
+    yield browser
+    errors = browser.console_errors()
+    assert not errors, f"console errors: {errors}"
+
+
+def wait(driver, condition, timeout: float = WAIT):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout).until(condition)
+
+
+def screenshot(driver, name: str, size=WINDOW) -> Path:
+    """A screenshot of the whole page (the window grows to the page's height, up to a limit)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(size[0], min(max(height, size[1]), 2400))
+    path = SCREENSHOTS / f"{name}.png"
+    driver.save_screenshot(str(path))
+    driver.set_window_size(*WINDOW)
+    return path
+
+
+def ready(driver) -> bool:
+    return driver.execute_script("return document.readyState") == "complete"
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_renders_and_passes_checks(page, live_server, name):
+    url = live_server + PAGES[name]
+    answer = requests.get(url, headers={"Accept": "text/html"}, timeout=30)
+    assert answer.status_code == 200, answer.text[:300]
+    driver = page.driver
+    driver.get(url)
+    wait(driver, ready)
+    facts = driver.execute_script(A11Y_SCRIPT)
+    assert facts["lang"] == "en"
+    assert facts["title"].endswith("HipBack")
+    assert facts["h1"] == 1
+    assert facts["missingLandmarks"] == []
+    assert facts["unlabelled"] == []
+    assert facts["imagesWithoutAlt"] == []
+    assert facts["duplicateIds"] == []
+    assert facts["unnamedButtons"] == []
+    assert facts["skipLink"] == "#main"
+    assert facts["overflow"] <= 0, "the page scrolls sideways"
+    footer = driver.find_element("css selector", "footer").text
+    assert "Not medical advice" in footer
+    if name == "term":
+        wait(driver, lambda d: d.find_element("id", "graph").get_attribute("data-nodes"))
+    if name == "sparql-console":
+        wait(driver, lambda d: d.find_elements("css selector", ".yasgui .CodeMirror"))
+    screenshot(driver, name)
+
+
+@pytest.mark.parametrize("name", ["home", "term", "triage"])
+def test_page_fits_a_phone(page, live_server, name):
+    driver = page.driver
+    driver.set_window_size(*PHONE)
+    try:
+        driver.get(live_server + PAGES[name])
+        wait(driver, ready)
+        assert driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+        viewport = driver.find_element("css selector", "meta[name=viewport]").get_attribute("content")
+        assert "width=device-width" in viewport
+        screenshot(driver, f"{name}-phone", size=PHONE)
+    finally:
+        driver.set_window_size(*WINDOW)
+
+
+def test_skip_link_is_the_first_stop_and_moves_focus_to_main(page, live_server):
+    from selenium.webdriver.common.keys import Keys
+
+    driver = page.driver
+    driver.get(live_server + "/red-flags")
+    wait(driver, ready)
+    driver.find_element("css selector", "body").send_keys(Keys.TAB)
+    focused = driver.switch_to.active_element
+    assert focused.get_attribute("class") == "skip-link"
+    assert focused.is_displayed()
+    focused.send_keys(Keys.ENTER)
+    assert driver.execute_script("return document.activeElement.id") == "main"
+
+
+def test_graph_draws_its_nodes_and_a_click_opens_a_node(page, live_server):
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    expected = requests.get(f"{live_server}/graph/{TERM}.json", timeout=30).json()
+    assert len(expected["nodes"]) > 3
+    driver = page.driver
+    driver.get(f"{live_server}/term/{TERM}.html")
+    container = wait(driver, lambda d: d.find_element("id", "graph"))
+    drawn = wait(driver, lambda d: container.get_attribute("data-nodes"))
+    assert int(drawn) == len(expected["nodes"])
+    ids = driver.execute_script("return window.hipbackGraph.nodes().map(n => n.id())")
+    assert sorted(ids) == sorted(n["data"]["id"] for n in expected["nodes"])
+    assert driver.find_elements("css selector", "#graph canvas")
+    # a real click on a neighbour's position opens its page
+    target = driver.execute_script("""
+        const cy = window.hipbackGraph;
+        const node = cy.nodes('[!center]').filter(n => n.data('page')).first();
+        const box = cy.container().getBoundingClientRect();
+        const p = node.renderedPosition();
+        return {id: node.id(), page: node.data('page'), x: p.x, y: p.y, w: box.width, h: box.height};
+    """)
+    ActionChains(driver).move_to_element_with_offset(
+        container, int(target["x"] - target["w"] / 2), int(target["y"] - target["h"] / 2)).click().perform()
+    wait(driver, lambda d: d.current_url.endswith(target["page"]))
+    assert target["id"].rsplit("/", 1)[-1] in driver.current_url
+
+
+def test_console_runs_a_saved_query_and_shows_rows(page, live_server):
+    saved = requests.get(f"{live_server}/api/queries", timeout=30).json()["queries"]
+    assert saved, "the console needs saved queries to offer"
+    first = saved[0]
+    expected = requests.get(f"{live_server}/queries/{first['name']}.json", timeout=60).json()
+    assert expected["count"] > 0
+    driver = page.driver
+    driver.get(f"{live_server}/sparql")
+    wait(driver, lambda d: d.find_elements("css selector", ".yasgui .CodeMirror"))
+    driver.find_element("css selector", f"button[data-saved-query='{first['name']}']").click()
+    rows = wait(driver, lambda d: d.find_elements("css selector", ".yasr table tbody tr"), timeout=40)
+    assert len(rows) == min(expected["count"], len(rows)) and len(rows) > 0
+    editor = driver.execute_script("return window.hipbackConsole.getTab().getYasqe().getValue()")
+    assert editor.strip() == first["sparql"].strip()
+    table = driver.find_element("css selector", ".yasr table").text
+    first_values = [v for v in expected["rows"][0].values() if v]
+    assert any(value.rsplit("/", 1)[-1] in table for value in first_values)
+    screenshot(driver, "sparql-console-results")
+
+
+def test_triage_form_answers_a_red_flag_case_and_the_url_carries_it(page, live_server):
+    driver = page.driver
+    driver.get(f"{live_server}/triage")
+    wait(driver, ready)
+    driver.find_element("id", "text").send_keys(
+        "Low back pain for four days and now I can't feel anything when I wipe.")
+    driver.find_element("id", "duration_days").send_keys("4")
+    driver.find_element("id", "age").send_keys("51")
+    driver.find_element("css selector", "#triage-form button[type=submit]").click()
+    level = wait(driver, lambda d: d.find_element("css selector", "[data-level]"))
+    assert level.get_attribute("data-level") == "emergency"
+    reasons = driver.find_element("css selector", ".reasons").text.lower()
+    assert "red flag" in reasons
+    assert driver.find_elements("css selector", ".reasons blockquote"), "each reason shows its source"
+    assert "not a diagnosis" in driver.find_element("css selector", "main").text.lower()
+    shared = driver.current_url
+    assert "text=" in shared and "duration_days=4" in shared
+    screenshot(driver, "triage-answer")
+    driver.get("about:blank")
+    driver.get(shared)
+    assert wait(driver, lambda d: d.find_element("css selector", "[data-level]")).get_attribute("data-level") == "emergency"
+
+
+def test_triage_form_with_a_ticked_red_flag(page, live_server):
+    driver = page.driver
+    driver.get(f"{live_server}/triage")
+    wait(driver, ready)
+    driver.execute_script("document.querySelectorAll('#findings-box details').forEach(d => d.open = true)")
+    box = driver.find_element("css selector", "input[name=finding][value$='/FeverOrChills']")
+    box.click()
+    driver.find_element("css selector", "input[name=finding][value$='/LowBackPain']").click()
+    driver.find_element("css selector", "#triage-form button[type=submit]").click()
+    level = wait(driver, lambda d: d.find_element("css selector", "[data-level]"))
+    assert level.get_attribute("data-level") == "emergency"
+    assert driver.find_element("css selector", "input[name=finding][value$='/FeverOrChills']").is_selected()
+
+
+def test_autocomplete_suggests_and_opens_a_term(page, live_server):
+    from selenium.webdriver.common.keys import Keys
+
+    driver = page.driver
+    driver.get(live_server + "/")
+    field = wait(driver, lambda d: d.find_element("id", "home-q"))
+    wait(driver, lambda d: field.get_attribute("role") == "combobox")
+    field.send_keys("slipped dis")
+    options = wait(driver, lambda d: d.find_elements("css selector", "#" + field.get_attribute("aria-controls") + " [role=option]"))
+    assert "herniated disc" in options[0].text
+    assert field.get_attribute("aria-expanded") == "true"
+    field.send_keys(Keys.ARROW_DOWN)
+    assert field.get_attribute("aria-activedescendant") == options[0].get_attribute("id")
+    field.send_keys(Keys.ENTER)
+    wait(driver, lambda d: f"/term/{TERM}" in d.current_url)
+
+
+def test_triage_autocomplete_ticks_a_finding(page, live_server):
+    driver = page.driver
+    driver.get(live_server + "/triage")
+    field = wait(driver, lambda d: d.find_element("id", "finding-search"))
+    wait(driver, lambda d: field.get_attribute("role") == "combobox")
+    field.send_keys("shiver")
+    listbox = "#" + field.get_attribute("aria-controls") + " [role=option]"
+    option = wait(driver, lambda d: d.find_elements("css selector", listbox))[0]
+    assert "chills" in option.text
+    option.click()
+    box = driver.find_element("css selector", "input[name=finding][value$='/Chills']")
+    assert box.is_selected()
+    assert "added" in driver.find_element("id", "finding-status").get_attribute("textContent")
