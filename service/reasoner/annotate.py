@@ -153,8 +153,9 @@ def annotate(knowledge, text: str) -> Annotation:
         if mention.composed:
             for iri, places in mention.composed:
                 pieces = sorted([(mention.start, mention.end)] + [(p.start, p.end) for p in places])
-                origin = Origin(field="text", span=span(mention.start, mention.end),
-                                matched=" + ".join(text[slice(*span(a, b))] for a, b in pieces))
+                start, end = span(pieces[0][0], pieces[0][1])[0], max(span(a, b)[1] for a, b in pieces)
+                origin = Origin(field="text", span=[start, end], matched=text[start:end],
+                                parts=[span(a, b) for a, b in pieces])
                 found.setdefault((iri, status), []).append(origin)
             continue
         s, e = span(mention.start, mention.end)

@@ -118,6 +118,8 @@ class Origin:
     term: str | None = None
     span: list[int] | None = None
     matched: str | None = None
+    #: For a finding composed of a kind word and a place word: the span of each.
+    parts: list[list[int]] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,177 @@
+"""The annotator: lexicon from the ontology, negation, absence phrases, composition, values."""
+from __future__ import annotations
+
+import rdflib
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import SKOS
+
+from service import config
+from service.reasoner import Knowledge, annotate, triage
+from service.reasoner.knowledge import HB
+from service.store import EmbeddedStore, release_files
+
+
+@pytest.fixture(scope="module")
+def knowledge():
+    return Knowledge.load(EmbeddedStore())
+
+
+def read(knowledge, text):
+    result = annotate(text, knowledge)
+    return {(f.label, f.status) for f in result.findings}, result
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("no fever", {("fever", "absent")}),
+    ("denies numbness", {("numbness", "absent")}),
+    ("I have not had any chills", {("chills", "absent")}),
+    ("back pain without fever", {("low back pain", "present"), ("fever", "absent")}),
+    ("never had a fever", {("fever", "absent")}),
+    ("negative for fever", {("fever", "absent")}),
+    ("I don't have any fever or chills", {("fever or chills", "absent")}),
+    ("no fever, but I'm shivering", {("fever", "absent"), ("chills", "present")}),
+    ("no fever and my back hurts", {("fever", "absent"), ("low back pain", "present")}),
+])
+def test_negation(knowledge, text, expected):
+    assert read(knowledge, text)[0] == expected
+
+
+def test_negation_inside_a_synonym_is_not_a_trigger(knowledge):
+    found, _ = read(knowledge, "I haven't slept and I can't feel anything when I wipe")
+    assert ("pain disturbing sleep", "present") in found
+    assert ("numbness or tingling in the inner thighs, buttocks or backs of legs", "present") in found
+
+
+def test_absence_phrases(knowledge):
+    found, _ = read(knowledge, "Back pain. Bladder and bowels normal, legs strong, temperature normal.")
+    assert found == {
+        ("low back pain", "present"),
+        ("changes in bowel or bladder function", "absent"),
+        ("severe weakness in one or both legs", "absent"),
+        ("fever", "absent"),
+    }
+
+
+def test_a_red_flag_needs_a_specific_phrase(knowledge):
+    found, _ = read(knowledge, "bladder normal, my bladder is fine, I saw the bowel doctor")
+    assert not any(status == "present" for _, status in found)
+    assert ("changes in bladder function", "absent") in found
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("my back hurts", {"low back pain"}),
+    ("Hip and back ache", {"hip pain", "low back pain"}),
+    ("my hips are stiff", {"hip stiffness"}),
+    ("my hips and lower back are stiff and swollen", {"hip stiffness", "back stiffness", "hip swelling"}),
+    ("pain in my lower back, hip and groin", {"low back pain", "hip pain", "groin pain"}),
+    ("my inner thighs feel numb", {"numbness in the inner thighs"}),
+    ("my back hurts and my legs are numb", {"low back pain", "numbness"}),
+])
+def test_composition_of_kind_and_place(knowledge, text, expected):
+    found, _ = read(knowledge, text)
+    assert {label for label, status in found if status == "present"} == expected
+
+
+@pytest.mark.parametrize("text,labels", [
+    ("I wet myself", {"changes in bladder function"}),
+    ("I can't really feel anything when I wipe", {"numbness or tingling in the inner thighs, buttocks or backs of legs"}),
+    ("I'm shivering", {"chills"}),
+    ("my leg gives way", {"leg instability"}),
+    ("both my legs are weak", {"severe weakness in both legs"}),
+    ("I cannot move my leg", {"inability to move the hip or leg"}),
+])
+def test_lay_phrasing(knowledge, text, labels):
+    found, _ = read(knowledge, text)
+    assert {label for label, status in found if status == "present"} == labels
+
+
+def test_spans_point_into_the_text(knowledge):
+    text = "Since this morning both legs are very weak."
+    _, result = read(knowledge, text)
+    (finding,) = result.findings
+    start, end = finding.origin[0].span
+    assert text[start:end] == "both legs are very weak"
+
+
+@pytest.mark.parametrize("text,field,value", [
+    ("for two days", "duration_days", 2),
+    ("about five weeks now", "duration_days", 35),
+    ("it's been a month", "duration_days", 30),
+    ("for three months", "duration_days", 90),
+    ("years of this", "duration_days", 730),
+    ("since this morning", "duration_days", 0),
+    ("a few weeks", "duration_days", 21),
+    ("I'm 71; stiff", "age", 71),
+    ("71 years old", "age", 71),
+    ("aged 40", "age", 40),
+    ("pain 7/10", "severity", 7),
+    ("8 out of 10", "severity", 8),
+    ("not getting better", "improving_with_home_care", False),
+    ("rest has not helped", "improving_with_home_care", False),
+    ("getting better", "improving_with_home_care", True),
+])
+def test_values(knowledge, text, field, value):
+    assert getattr(read(knowledge, text)[1].facts, field) == value
+
+
+def test_an_age_is_not_a_duration(knowledge):
+    facts = read(knowledge, "I'm 71 years old")[1].facts
+    assert facts.age == 71 and facts.duration_days is None
+
+
+def test_unrecognised_text_is_reported(knowledge):
+    _, result = read(knowledge, "My back hurts. The weather is nice.")
+    assert [u.input for u in result.unrecognized] == ["The weather is nice"]
+
+
+def test_unrecognised_list_terms_are_reported(knowledge):
+    result = triage({"findings": ["low back pain", "purple elbows"], "absent_findings": ["zzz"]}, knowledge)
+    assert {(u.field, u.input) for u in result.unrecognized} == {("findings", "purple elbows"), ("absent_findings", "zzz")}
+
+
+@pytest.mark.parametrize("term", ["hb:LowBackPain", HB + "LowBackPain", "LowBackPain", "LOW BACK PAIN", "lumbago", "Back Pain"])
+def test_list_terms_by_iri_curie_label_or_synonym(knowledge, term):
+    result = triage({"findings": [term]}, knowledge)
+    assert [f.iri for f in result.findings] == [HB + "LowBackPain"]
+
+
+def _store_with(tmp_path, extra: rdflib.Graph) -> EmbeddedStore:
+    asserted, inferred = release_files()
+    graph = rdflib.Graph().parse(asserted[0], format="nt")
+    graph += extra
+    path = tmp_path / "asserted.nt"
+    graph.serialize(path, format="nt")
+    return EmbeddedStore([(path, asserted[1]), inferred])
+
+
+def test_a_synonym_added_to_the_ontology_teaches_the_annotator(knowledge, tmp_path):
+    phrase = "my lumbar region is killing me"
+    assert not read(knowledge, phrase)[0] & {("low back pain", "present")}
+    extra = rdflib.Graph()
+    extra.add((URIRef(HB + "LowBackPain"), SKOS.altLabel, Literal("lumbar region is killing me", lang="en")))
+    taught = Knowledge.load(_store_with(tmp_path, extra))
+    assert ("low back pain", "present") in read(taught, phrase)[0]
+
+
+def test_a_rule_added_to_the_ontology_fires_without_code_changes(knowledge, tmp_path):
+    rule = """
+    @prefix hb: <https://w3id.org/hipback/> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+    @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+    hb:VeryOldWithStiffnessCase a owl:Class ; rdfs:label "very old with stiffness"@en ;
+      owl:equivalentClass [ a owl:Class ; owl:intersectionOf ( hb:PatientCase
+        [ a owl:Restriction ; owl:onProperty hb:ageYears ; owl:someValuesFrom [ a rdfs:Datatype ;
+            owl:onDatatype xsd:integer ; owl:withRestrictions ( [ xsd:minExclusive 90 ] ) ] ]
+        [ a owl:Restriction ; owl:onProperty hb:hasFinding ; owl:someValuesFrom
+            [ a owl:Class ; owl:intersectionOf ( hb:Finding [ a owl:Restriction ; owl:onProperty hb:hasLocation ;
+              owl:someValuesFrom hb:Hip ] ) ] ] ) ] ;
+      hb:assignsUrgency hb:Urgent .
+    """
+    extended = Knowledge.load(_store_with(tmp_path, rdflib.Graph().parse(data=rule, format="turtle")))
+    case = {"findings": ["hip stiffness"], "age": 95}
+    assert triage(case, knowledge).urgency.level == "self_care"
+    answer = triage(case, extended)
+    assert answer.urgency.level == "urgent"
+    assert HB + "VeryOldWithStiffnessCase" in [r.rule for r in answer.urgency.reasons]
+    assert triage({"findings": ["stiffness"], "age": 95}, extended).urgency.level != "urgent"
+    assert triage({"findings": ["hip stiffness"], "age": 90}, extended).urgency.level == "self_care"
