@@ -8,6 +8,7 @@ route under the API's prefixes is described) and schemathesis checks the answers
 """
 from __future__ import annotations
 
+import copy
 import re
 
 from . import __version__
@@ -123,6 +124,8 @@ E400, E404, E406 = error("Bad request: the field says which input"), error("Not 
 REDIRECT = {"description": "See Other: the document in the format chosen by Accept",
             "headers": {"Location": {"schema": STR}}}
 ANY_TYPES = {"*/*": {"schema": STR}}
+URI_TOO_LONG = {"description": "URI Too Long: the HTTP server refuses a request line over its limit "
+                               "(gunicorn: 4094 bytes) before the app sees it"}
 
 
 def _list(category: str, summary: str) -> dict:
@@ -252,7 +255,7 @@ OPERATIONS: dict[str, dict] = {
     "/sparql": {"get": {
         "tags": ["sparql"], "summary": "SPARQL 1.1 Protocol query (GET); without a query: the service description",
         "operationId": "sparql_get",
-        "parameters": [query("query", "A SPARQL query.", {"type": "string", "maxLength": 10000}),
+        "parameters": [query("query", "A SPARQL query.", STR),
                        query("default-graph-uri", "Default graph IRIs.", STR),
                        query("named-graph-uri", "Named graph IRIs.", STR)],
         "responses": {"200": {"description": "Results or a graph", "content": ANY_TYPES},
@@ -264,14 +267,10 @@ OPERATIONS: dict[str, dict] = {
                                                  "400": E400, "406": E406}}},
     "/api/triage": {"post": {
         "tags": ["reasoner"], "summary": "Urgency, candidate conditions and advice for a patient case",
+        "description": "Every key is optional; findings may be IRIs, CURIEs, labels or synonyms. Unknown keys, "
+                       "wrong types and out-of-range values answer 400 naming the field.",
         "operationId": "triage",
-        "requestBody": {"required": True, "content": {JSON: {"schema": {
-            "type": "object", "additionalProperties": False, "properties": {
-                "findings": STRS, "absent_findings": STRS, "text": {"type": "string", "maxLength": 5000},
-                "duration_days": {"type": "integer", "minimum": 0},
-                "severity": {"type": "integer", "minimum": 0, "maximum": 10},
-                "age": {"type": "integer", "minimum": 0, "maximum": 130},
-                "improving_with_home_care": BOOL}}}}},
+        "requestBody": {"required": False, "content": {JSON: {"schema": None}}},
         "responses": {"200": {"description": "The triage answer", "content": {JSON: {"schema": obj(
             ["urgency", "candidates", "findings", "unrecognized", "recommendations", "disclaimer"],
             urgency=ANY_OBJECT, candidates={"type": "array", "items": ANY_OBJECT},
@@ -281,16 +280,32 @@ OPERATIONS: dict[str, dict] = {
     "/api/annotate": {"post": {
         "tags": ["reasoner"], "summary": "The findings a text mentions, present or negated, with their spans",
         "operationId": "annotate",
-        "requestBody": {"required": True, "content": {JSON: {"schema": {
-            "type": "object", "required": ["text"], "additionalProperties": False,
-            "properties": {"text": {"type": "string", "maxLength": 5000}}}}}},
+        "requestBody": {"required": True, "content": {JSON: {"schema": None}}},
         "responses": {"200": {"description": "The findings found", "content": {JSON: {"schema": ANY_OBJECT}}},
                       "400": E400, "415": error("Not JSON")}}},
 }
 
 
-def _flask_rule(path: str) -> str:
-    return re.sub(r"\{([^}]+)\}", r"<\1>", path)
+def case_schemas() -> tuple[dict, dict]:
+    """The request bodies of /api/triage and /api/annotate, from the reasoner's own limits."""
+    try:
+        from .reasoner.model import MAX_TERMS, MAX_TEXT, RANGES
+    except ImportError:  # the reasoner is not installed in this app
+        MAX_TERMS, MAX_TEXT, RANGES = 100, 10_000, {}
+    terms = {"nullable": True, "anyOf": [
+        {"type": "array", "maxItems": MAX_TERMS, "items": {"type": "string", "pattern": r"\S"}},
+        {"type": "string", "pattern": r"\S"}]}
+    # the reasoner takes whole numbers written as 3 or 3.0
+    number = lambda key: {"type": "number", "multipleOf": 1, "nullable": True, "minimum": RANGES.get(key, (0, 0))[0],  # noqa: E731
+                          **({"maximum": RANGES[key][1]} if key in RANGES else {})}
+    triage = {"type": "object", "nullable": True, "additionalProperties": False, "properties": {
+        "findings": terms, "absent_findings": terms,
+        "text": {"type": "string", "nullable": True, "maxLength": MAX_TEXT},
+        "duration_days": number("duration_days"), "severity": number("severity"), "age": number("age"),
+        "improving_with_home_care": {"type": "boolean", "nullable": True}}}
+    annotate = {"type": "object", "required": ["text"], "additionalProperties": False,
+                "properties": {"text": {"type": "string", "maxLength": MAX_TEXT}}}
+    return triage, annotate
 
 
 def routed(app) -> set[tuple[str, str]]:
@@ -306,9 +321,18 @@ def routed(app) -> set[tuple[str, str]]:
 def spec(app) -> dict:
     """The OpenAPI 3.0 document for ``app``: the described operations the app routes."""
     routes = routed(app)
+    triage, annotate = case_schemas()
+    bodies = {"/api/triage": triage, "/api/annotate": annotate}
     paths = {}
     for path_key, item in OPERATIONS.items():
         ops = {m: op for m, op in item.items() if (path_key, m) in routes}
+        for method, op in list(ops.items()):
+            if any(p["in"] == "query" for p in op.get("parameters", [])):
+                ops[method] = {**op, "responses": {**op["responses"], "414": URI_TOO_LONG}}
+        if path_key in bodies and "post" in ops:
+            post = copy.deepcopy(ops["post"])
+            post["requestBody"]["content"][JSON]["schema"] = bodies[path_key]
+            ops["post"] = post
         if ops:
             paths[path_key] = ops
     return {

@@ -55,7 +55,7 @@ def add_cors(response: Response) -> Response:
 
 def int_arg(name: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     try:
         value = int(raw)
