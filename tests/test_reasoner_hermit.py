@@ -18,19 +18,17 @@ import pytest
 import rdflib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import OWL, RDF, XSD
 
 from service import config
 from service.owl import reason
 from service.reasoner import Case, Knowledge, case_state
-from service.reasoner.knowledge import CASE_PROPERTIES, HAS_FINDING, HB, PATIENT_CASE
+from service.reasoner.hermit import case_iri, encode, rules_of
+from service.reasoner.knowledge import HB
 from service.reasoner.rules import CaseState, fire, level_of
 from service.store import EmbeddedStore
 
 DEV_CASES = Path(config.ROOT).parent / "shared" / "reference" / "triage-dev-cases.json"
 GENERATED = 400
-CASE_NS = "urn:hipback:test-case:"
 
 
 @pytest.fixture(scope="module")
@@ -107,39 +105,6 @@ def generated_cases(knowledge, count=GENERATED):
     return collected
 
 
-def encode(cases: list[CaseState]) -> rdflib.Graph:
-    graph = rdflib.Graph()
-    data_types = {CASE_PROPERTIES_IRI: XSD.integer for CASE_PROPERTIES_IRI in CASE_PROPERTIES}
-    data_types[HB + "improvingWithHomeCare"] = XSD.boolean
-    for n, case in enumerate(cases):
-        subject = URIRef(f"{CASE_NS}{n}")
-        graph.add((subject, RDF.type, URIRef(PATIENT_CASE)))
-        graph.add((subject, RDF.type, OWL.NamedIndividual))
-        for i, finding in enumerate(case.present):
-            individual = URIRef(f"{CASE_NS}{n}/finding/{i}")
-            graph.add((individual, RDF.type, URIRef(finding)))
-            graph.add((individual, RDF.type, OWL.NamedIndividual))
-            graph.add((subject, URIRef(HAS_FINDING), individual))
-        for finding in case.absent:
-            restriction, complement = BNode(), BNode()
-            graph.add((restriction, RDF.type, OWL.Restriction))
-            graph.add((restriction, OWL.onProperty, URIRef(HAS_FINDING)))
-            graph.add((restriction, OWL.someValuesFrom, URIRef(finding)))
-            graph.add((complement, RDF.type, OWL.Class))
-            graph.add((complement, OWL.complementOf, restriction))
-            graph.add((subject, RDF.type, complement))
-        for prop, value in case.values.items():
-            graph.add((subject, URIRef(prop), Literal(value, datatype=data_types[prop])))
-    return graph
-
-
-def hermit_rules(knowledge, types) -> set[str]:
-    rules = {str(t) for t in types if str(t) in knowledge.rules}
-    if not rules:
-        rules = {iri for iri, rule in knowledge.rules.items() if rule.fallback}
-    return rules
-
-
 def test_fast_path_agrees_with_hermit_on_every_case(knowledge):
     cases = dev_cases(knowledge) + tricky_cases(knowledge) + generated_cases(knowledge)
     assert len(cases) >= 400
@@ -151,8 +116,7 @@ def test_fast_path_agrees_with_hermit_on_every_case(knowledge):
     disagreements = []
     levels_seen = set()
     for n, case in enumerate(cases):
-        types = reasoned.types.get(URIRef(f"{CASE_NS}{n}"), frozenset())
-        expected = hermit_rules(knowledge, types)
+        expected = rules_of(knowledge, reasoned.types.get(case_iri(n), frozenset()))
         firings = fire(knowledge, case)
         fast = {f.rule.iri for f in firings}
         hermit_level = max(knowledge.rules[r].level.rank for r in expected)
@@ -167,5 +131,5 @@ def test_encoding_round_trips_a_denied_red_flag(knowledge):
     """A denied red flag is typed not(hasFinding some F): HermiT must not call the case an emergency."""
     case = CaseState.build([HB + "LowBackPain"], [HB + "Fever"], duration_days=2)
     reasoned = reason(rdflib.Graph().parse(config.RELEASE_DIR / "hipback.nt", format="nt"), encode([case]))
-    rules = hermit_rules(knowledge, reasoned.types[URIRef(f"{CASE_NS}0")])
+    rules = rules_of(knowledge, reasoned.types[case_iri(0)])
     assert rules == {HB + "HipOrBackPainCase"}
