@@ -35,7 +35,7 @@ PAGES = {
 }
 
 # Runs in the page: the accessibility facts a program can check.
-A11Y_SCRIPT = """
+A11Y_SCRIPT = r"""
 const controls = [...document.querySelectorAll('input, select, textarea')].filter(
   el => !['hidden', 'submit', 'button', 'reset'].includes(el.type) && !el.closest('[hidden]'));
 const unlabelled = controls.filter(el => !(el.labels && el.labels.length) &&
@@ -46,7 +46,30 @@ const ids = [...document.querySelectorAll('[id]')].map(el => el.id);
 const duplicates = ids.filter((id, i) => ids.indexOf(id) !== i);
 const buttons = [...document.querySelectorAll('main button, header button')].filter(
   b => !b.closest('.yasgui') && !(b.textContent.trim() || b.getAttribute('aria-label')));
+const rgb = s => (s.match(/[\d.]+/g) || []).map(Number);
+const luminance = ([r, g, b]) => {
+  const f = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+  return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+};
+const background = el => {
+  for (let node = el; node; node = node.parentElement) {
+    const c = rgb(getComputedStyle(node).backgroundColor);
+    if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3);
+  }
+  return [255, 255, 255];
+};
+const lowContrast = [];
+for (const el of document.querySelectorAll('body *')) {
+  if (el.closest('.yasgui, #graph, .visually-hidden, .skip-link')) continue;
+  const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+  if (!own || !el.getClientRects().length) continue;
+  const fg = luminance(rgb(getComputedStyle(el).color).slice(0, 3));
+  const bg = luminance(background(el));
+  const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+  if (ratio < 4.5) lowContrast.push(el.tagName + ' ' + ratio.toFixed(2) + ' ' + el.textContent.trim().slice(0, 40));
+}
 return {
+  lowContrast: lowContrast.slice(0, 10),
   lang: document.documentElement.lang,
   title: document.title,
   h1: document.querySelectorAll('h1').length,
@@ -122,6 +145,7 @@ def test_page_renders_and_passes_checks(page, live_server, name):
     assert facts["unnamedButtons"] == []
     assert facts["skipLink"] == "#main"
     assert facts["overflow"] <= 0, "the page scrolls sideways"
+    assert facts["lowContrast"] == [], "text below a contrast of 4.5:1"
     footer = driver.find_element("css selector", "footer").text
     assert "Not medical advice" in footer
     if name == "term":
