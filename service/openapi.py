@@ -202,7 +202,9 @@ OPERATIONS: dict[str, dict] = {
     "/releases/{date}/hipback.owl": {"get": {
         "tags": ["linked data"], "summary": "The version IRI: 303 to that release's file by Accept",
         "operationId": "version_iri", "parameters": [path("date", "The release date, e.g. 2026-11-25")],
-        "responses": {"303": REDIRECT, "404": E404, "406": E406}}},
+        "responses": {"200": {"description": "The release's RDF/XML file (the version IRI names it)",
+                              "content": {"application/rdf+xml": {"schema": STR}}},
+                      "303": REDIRECT, "404": E404, "406": E406}}},
     "/releases/{date}/{filename}": {"get": {
         "tags": ["linked data"], "summary": "One file of a release", "operationId": "release_file",
         "parameters": [path("date", "The release date"), path("filename", "e.g. hipback.ttl")],

@@ -189,6 +189,11 @@ def _ontology_redirect(prefix_endpoint: str, **values) -> Response:
         raise _not_acceptable(linkeddata.ONTOLOGY_TYPES)
     if chosen == "html":
         target = url_for("terms.downloads_page")
+    elif prefix_endpoint == "terms.release_file" and chosen == "owl":
+        # the version IRI is itself the URL of that release's RDF/XML file: answer it here
+        response = _file_response(config.RELEASE_DIR / "hipback.owl")
+        response.headers["Vary"] = "Accept"
+        return response
     else:
         target = url_for(prefix_endpoint, filename=f"hipback.{chosen}", **values)
     response = redirect(target, 303)
