@@ -117,6 +117,7 @@ def screenshot(driver, name: str, size=WINDOW) -> Path:
     height = driver.execute_script("return document.documentElement.scrollHeight")
     driver.set_window_size(size[0], min(max(height, size[1]), 2400))
     path = SCREENSHOTS / f"{name}.png"
+    driver.execute_script("window.scrollTo(0, 0)")
     driver.save_screenshot(str(path))
     driver.set_window_size(*WINDOW)
     return path
@@ -228,6 +229,7 @@ def test_console_runs_a_saved_query_and_shows_rows(page, live_server):
     table = driver.find_element("css selector", ".yasr table").text
     first_values = [v for v in expected["rows"][0].values() if v]
     assert any(value.rsplit("/", 1)[-1] in table for value in first_values)
+    assert driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
     screenshot(driver, "sparql-console-results")
 
 
