@@ -149,9 +149,13 @@ def compare(index: TermIndex, iris: list[str]) -> dict:
             "groups": relation_groups,
             "source": _source(index, iri),
         })
+    every = set().union(*found.values()) if found else set()
+    matrix = [{**_finding(index, f), "present": [f in found[iri] for iri in iris]} for f in _sorted(index, every)]
+    matrix.sort(key=lambda row: -sum(row["present"]))
     return {
         "ok": True,
         "title": "Compare conditions",
+        "matrix": matrix,
         "compared": [asdict(index.ref(i)) for i in iris],
         "shared": [_finding(index, f) for f in _sorted(index, shared)],
         "columns": columns,

@@ -186,6 +186,10 @@ def test_compare_shares_and_distinguishes_the_findings_of_the_term_pages(client)
         others = set().union(*(found[o] for o in names if o != name))
         assert {f["iri"] for f in column["distinguishing"]} == found[name] - others
     assert any(column["distinguishing"] for column in data["columns"])
+    every = set().union(*found.values())
+    assert {row["iri"] for row in data["matrix"]} == every
+    for row in data["matrix"]:
+        assert row["present"] == [row["iri"] in found[name] for name in names]
 
 
 @pytest.mark.parametrize("query, message", [

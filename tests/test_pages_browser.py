@@ -115,7 +115,7 @@ def screenshot(driver, name: str, size=WINDOW) -> Path:
     """A screenshot of the whole page (the window grows to the page's height, up to a limit)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(size[0], min(max(height, size[1]), 2400))
+    driver.set_window_size(size[0], min(max(height + 150, size[1]), 2600))
     path = SCREENSHOTS / f"{name}.png"
     driver.execute_script("window.scrollTo(0, 0)")
     driver.save_screenshot(str(path))
