@@ -38,7 +38,7 @@ def available() -> str | None:
 class Browser:
     """One Chromium session with its own throwaway profile directory."""
 
-    def __init__(self) -> None:
+    def __init__(self, javascript: bool = True) -> None:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
 
@@ -50,6 +50,8 @@ class Browser:
         options.add_argument(f"--user-data-dir={self.profile}")
         options.add_argument(f"--window-size={WINDOW[0]},{WINDOW[1]}")
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        if not javascript:
+            options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
         self.driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
         self.driver.set_page_load_timeout(30)
 

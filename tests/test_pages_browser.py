@@ -300,3 +300,33 @@ def test_triage_autocomplete_ticks_a_finding(page, live_server):
     box = driver.find_element("css selector", "input[name=finding][value$='/Chills']")
     assert box.is_selected()
     assert "added" in driver.find_element("id", "finding-status").get_attribute("textContent")
+
+
+@pytest.fixture(scope="module")
+def no_script_browser(browser):
+    session = Browser(javascript=False)
+    yield session
+    session.quit()
+
+
+def test_pages_work_without_javascript(no_script_browser, live_server):
+    driver = no_script_browser.driver
+    driver.get(live_server + "/")
+    assert driver.find_element("id", "home-q").get_attribute("role") is None, "JavaScript ran"
+    driver.find_element("id", "home-q").send_keys("slipped disk")
+    driver.find_element("css selector", "main form[role=search] button").click()
+    first = wait(driver, lambda d: d.find_element("css selector", "ol.results li a"))
+    assert first.text == "lumbar herniated disc"
+    first.click()
+    wait(driver, lambda d: d.find_element("id", "term-heading"))
+    assert driver.find_element("css selector", "[data-group=presents_with]").text
+    driver.get(live_server + "/triage")
+    driver.find_element("css selector", "#findings-box details summary").click()
+    driver.find_element("css selector", "input[name=finding][value$='/SevereLegWeakness']").click()
+    driver.find_element("id", "severity").send_keys("6")
+    driver.find_element("css selector", "#triage-form button[type=submit]").click()
+    level = wait(driver, lambda d: d.find_element("css selector", "[data-level]"))
+    assert level.get_attribute("data-level") == "emergency"
+    driver.get(live_server + "/sparql")
+    driver.find_element("css selector", "#yasgui form button[type=submit]").click()
+    wait(driver, lambda d: "results" in d.page_source and "bindings" in d.page_source)
