@@ -52,6 +52,12 @@ FIELDS = {
     RDF_TYPE: "types",
     RDFS + "subClassOf": None,
     OWL + "equivalentClass": None,
+    # cross-references are read by term-xrefs.rq into ``codes``
+    SKOS + "exactMatch": None,
+    SKOS + "closeMatch": None,
+    SKOS + "broadMatch": None,
+    SKOS + "narrowMatch": None,
+    SKOS + "relatedMatch": None,
 }
 
 #: the upper classes whose descendants make each list of the API
@@ -249,6 +255,9 @@ class TermIndex:
             term.label = term.label or term.local_name
             term.synonyms = sorted(set(term.synonyms), key=str.lower)
             term.excerpts = sorted(set(term.excerpts))
+            for name in ("types", "interpretation", "external", "replaced_by"):
+                setattr(term, name, sorted(set(getattr(term, name))))
+            term.annotations = {p: sorted(set(v)) for p, v in term.annotations.items()}
             term.codes.sort(key=lambda c: (RELATION_ORDER.get(c.relation, 9), c.system, c.code))
             self._lower.setdefault(term.local_name.lower(), term.iri)
         named = {s for s in self.parents} | {p for ps in self.parents.values() for p in ps}

@@ -225,3 +225,13 @@ def test_downloads_list_every_release_file_with_its_checksum(live_server):
         assert hashlib.sha256(body.content).hexdigest() == item["sha256"]
     assert get(f"{live_server}/downloads/nothing.ttl").status_code == 404
     assert json.loads(get(f"{live_server}/downloads", "application/json").content)["items"]
+
+
+@pytest.mark.slow
+def test_every_term_has_a_page_and_json(live_server, index):
+    session = requests.Session()
+    for term in index.terms.values():
+        for suffix in ("html", "json"):
+            response = session.get(f"{live_server}/term/{term.local_name}.{suffix}", timeout=10)
+            assert response.status_code == 200, (term.local_name, suffix, response.text[:200])
+        assert term.label in response.json()["label"]
