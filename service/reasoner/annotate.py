@@ -17,20 +17,18 @@ import re
 from dataclasses import dataclass, field
 
 from . import facts as fact_reader
-from .lexicon import Entry, Token, tokenize
+from .lexicon import Entry, Token, normalise, stems, tokenize
 from .model import Annotation, CaseFacts, CaseFinding, Origin, Unrecognized
 
-_TRIGGERS = {("no",), ("not",), ("never",), ("without",), ("denie",), ("deny",), ("denied",), ("denying",),
-             ("nor",), ("none",), ("neither",), ("negative", "for"), ("free", "of"), ("absence", "of"),
-             ("rule", "out"), ("ruled", "out")}
-_BREAK_WORDS = {"but", "however", "although", "though", "except", "whereas", "yet", "apart"}
-_NEW_STATEMENT = {"my", "i", "it", "now", "since", "also", "then", "this", "there", "she", "he", "we", "and"}
-_LIST_WORDS = {"or", "and", "nor", "any", "a", "an", "the", "of", "in", "my", "have", "ha", "had", "do", "doe",
-               "did", "is", "are", "was", "feel", "felt", "experience", "get", "got", "notice", "noticed", "any",
-               "sign", "signs", "symptom", "with", "really"}
+_TRIGGERS = {normalise(t) for t in ("no", "not", "never", "without", "denies", "deny", "denied", "denying", "nor",
+                                      "none", "neither", "negative for", "free of", "absence of", "ruled out")}
+_BREAK_WORDS = stems("but however although though except whereas yet apart".split())
+_NEW_STATEMENT = stems("my i it now since also then this there she he we and".split())
+_LIST_WORDS = stems("""or and nor any a an the of in my have has had do does did is are was feel felt experience
+get got notice noticed sign signs symptom symptoms with really""".split())
 _MAX_NEGATION_GAP = 3
-_STOP = {"a", "an", "the", "and", "or", "it", "is", "i", "my", "to", "of", "in", "on", "at", "for", "with", "so",
-         "am", "are", "was", "be", "this", "that", "too", "very", "but", "also", "just", "really"}
+_STOP = stems("""a an the and or it is i my to of in on at for with so am are was be this that too very but also
+just really""".split())
 
 
 @dataclass
@@ -102,33 +100,69 @@ def _negate(tokens: list[Token], clauses: list[int], mentions: list[Mention]) ->
             j += 1
 
 
-def _compose(knowledge, mentions: list[Mention]) -> None:
+_COORDINATION = stems("and or in my the both also plus as well too of".split())
+
+
+def _coordinated(tokens: list[Token], end: int, start: int) -> bool:
+    """Only list words lie between token ``end`` and token ``start`` ("groin and hip", "pain and stiffness")."""
+    return end <= start and all(t.text in _COORDINATION for t in tokens[end:start])
+
+
+def _compose(knowledge, tokens: list[Token], mentions: list[Mention]) -> None:
+    """Kind x place -> the finding the ontology defines as ``kind and (hasLocation some place)``."""
+    defined = {c.result: c for c in knowledge.compositions}
     places_by_clause: dict[int, list[Mention]] = {}
     for mention in mentions:
         if mention.kind == "place":
             places_by_clause.setdefault(mention.clause, []).append(mention)
-    for mention in mentions:
-        if mention.kind != "finding":
-            continue
-        kinds = {e.iri for e in mention.entries} & knowledge.kinds
-        if not kinds:
-            continue
+
+    def results_for(kinds: set[str], places: list[Mention]):
         results = []
         for composition in knowledge.compositions:
             if composition.kind not in kinds:
                 continue
             used = []
             for required in composition.places:
-                place = next((p for p in places_by_clause.get(mention.clause, ())
-                              if any(knowledge.is_a(e.iri, required) for e in p.entries)), None)
+                place = next((p for p in places if any(knowledge.is_a(e.iri, required) for e in p.entries)), None)
                 if place is None:
                     break
                 used.append(place)
             else:
                 results.append((composition.result, used))
         iris = {r for r, _ in results}
-        mention.composed = [(r, used) for r, used in results
-                            if not any(o != r and knowledge.is_a(o, r) for o in iris)]
+        return [(r, used) for r, used in results if not any(o != r and knowledge.is_a(o, r) for o in iris)]
+
+    findings = [m for m in mentions if m.kind == "finding"]
+    for mention in findings:
+        kinds = {e.iri for e in mention.entries} & knowledge.kinds
+        if not kinds:
+            continue
+        places = list(places_by_clause.get(mention.clause, ()))
+        # "hip pain and stiffness": a coordinated finding defined at a place lends it its place
+        for other in findings:
+            if other is mention or other.clause != mention.clause:
+                continue
+            if _coordinated(tokens, other.end, mention.start) or _coordinated(tokens, mention.end, other.start):
+                implied = [Entry("place", p, "") for e in other.entries if e.iri in defined for p in defined[e.iri].places]
+                if implied:
+                    places.append(Mention(other.start, other.end, implied, "place", other.clause))
+        mention.composed = results_for(kinds, places)
+
+    for mention in findings:
+        # "pain in my groin and hip": a finding defined at a place, followed by more places
+        kinds = {defined[e.iri].kind for e in mention.entries if e.iri in defined}
+        if not kinds:
+            continue
+        end, chain = mention.end, []
+        for place in sorted(places_by_clause.get(mention.clause, ()), key=lambda p: p.start):
+            if place.start >= end and _coordinated(tokens, end, place.start):
+                chain.append(place)
+                end = place.end
+        own = {e.iri for e in mention.entries}
+        for place in chain:
+            for result, used in results_for(kinds, [place]):
+                if result not in own:
+                    mention.composed.append((result, used))
 
 
 def annotate(knowledge, text: str) -> Annotation:
@@ -139,29 +173,28 @@ def annotate(knowledge, text: str) -> Annotation:
     for mention in mentions:
         mention.clause = clauses[mention.start]
     _negate(tokens, clauses, mentions)
-    _compose(knowledge, mentions)
+    _compose(knowledge, tokens, mentions)
 
     def span(start, end):
         return [tokens[start].start, tokens[end - 1].end]
 
     found: dict[tuple[str, str], list[Origin]] = {}
-    composed_kinds = {(e.iri, m.negated) for m in mentions if m.composed for e in m.entries}
+    defined = {c.result: c.kind for c in knowledge.compositions}
+    composed_kinds = {(defined[iri], m.negated) for m in mentions if m.kind == "finding"
+                      for iri in [r for r, _ in m.composed] + [e.iri for e in m.entries] if iri in defined}
     for mention in mentions:
         if mention.kind == "place":
             continue
         status = "absent" if mention.kind == "absence" or mention.negated else "present"
-        if mention.composed:
-            for iri, places in mention.composed:
-                pieces = sorted([(mention.start, mention.end)] + [(p.start, p.end) for p in places])
-                start, end = span(pieces[0][0], pieces[0][1])[0], max(span(a, b)[1] for a, b in pieces)
-                origin = Origin(field="text", span=[start, end], matched=text[start:end],
-                                parts=[span(a, b) for a, b in pieces])
-                found.setdefault((iri, status), []).append(origin)
-            continue
+        for iri, places in mention.composed:
+            pieces = sorted([(mention.start, mention.end)] + [(p.start, p.end) for p in places])
+            start, end = span(*pieces[0])[0], max(span(a, b)[1] for a, b in pieces)
+            found.setdefault((iri, status), []).append(
+                Origin(field="text", span=[start, end], matched=text[start:end], parts=[span(a, b) for a, b in pieces]))
         s, e = span(mention.start, mention.end)
         for entry in mention.entries:
-            if entry.iri in knowledge.kinds and (entry.iri, mention.negated) in composed_kinds:
-                continue  # "still hurts" after "my back hurts": the composed finding already says it
+            if entry.iri in knowledge.kinds and (mention.composed or (entry.iri, mention.negated) in composed_kinds):
+                continue  # the kind word was composed, or "still hurts" after "my back hurts" says no more
             found.setdefault((entry.iri, status), []).append(Origin(field="text", span=[s, e], matched=text[s:e]))
 
     findings = [

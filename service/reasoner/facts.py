@@ -37,6 +37,14 @@ _AGE = [
     re.compile(r"\baged?\s*:?\s*(\d{1,3})\b", re.I),
 ]
 _SEVERITY = re.compile(rf"\b(\d{{1,2}}(?:\.\d+)?|{'|'.join(k for k in _NUMBERS if ' ' not in k and _NUMBERS[k] <= 10)})\s*(?:/|out\s+of)\s*(?:10|ten)\b", re.I)
+_SEVERE_WORD = r"(?:severe|severely|excruciating|unbearable|agoni[sz]ing|intolerable|extreme|crippling|debilitating)"
+_PAIN_WORD = r"(?:pain|painful|ache|aches|aching|hurts?|hurting|back\s?ache)"
+_VERBAL_SEVERE = re.compile(
+    rf"(?<!not )(?<!isn't )(?<!no )\b{_SEVERE_WORD}\s+(?:\w+\s+){{0,2}}?{_PAIN_WORD}\b"
+    rf"|\b{_PAIN_WORD}\s+(?:is|was|has\s+been|it's|gets|got|became|becomes)\s+(?:(?!not\b|never\b)\w+\s+)?{_SEVERE_WORD}\b"
+    r"|\bin\s+agony\b|\bworst\s+pain\b", re.I)
+#: A verbal "severe pain" reads as 7, the lowest score of the severe band (7-10) on the 0-10 scale.
+VERBAL_SEVERE_SCORE = 7
 _NOT_IMPROVING = re.compile(
     r"\b(?:not|isn't|hasn't|haven't|doesn't|don't|didn't|won't|no|never|nothing)\s+(?:\w+\s+){0,2}?"
     r"(?:getting\s+|got\s+|gotten\s+|any\s+)?(?:better|improv\w*|eas(?:e|ing)|help(?:s|ing|ed)?|work(?:s|ing|ed)?)\b"
@@ -95,9 +103,11 @@ def age(text: str) -> Read | None:
 
 
 def severity(text: str) -> Read | None:
+    """A 0-10 score ("7/10", "8 out of 10"), or 7 for pain called severe in words ("excruciating pain")."""
     match = _SEVERITY.search(_prepare(text))
     if not match:
-        return None
+        verbal = _VERBAL_SEVERE.search(_prepare(text))
+        return Read(VERBAL_SEVERE_SCORE, verbal.span(), verbal.group(0)) if verbal else None
     raw = match.group(1)
     value = float(raw) if raw[0].isdigit() else _NUMBERS[raw.lower()]
     value = int(value + 0.5)  # 7.5/10 reads as 8: round half up, towards caution

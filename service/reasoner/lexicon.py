@@ -17,9 +17,13 @@ _KEEP = {"is", "was", "has", "does", "this", "his", "its", "us", "yes", "as", "a
          "perhaps", "thus", "plus", "bus", "gas", "was", "lens", "news", "diabetes", "analysis", "pelvis",
          "sciatica", "physio", "ces", "fai", "sij"}
 _SUBJECT_IS = {"it", "that", "there", "he", "she", "what", "who", "here", "everything", "nothing"}
-#: Words a phrase match may skip between two of its tokens.
-FILLER = frozenset("""really just quite a an the my your his her their our any some all bit little so now still
-also kind sort pretty totally completely fully literally even right left actually properly much""".split())
+#: Words the text may hold between two tokens of a phrase ("can't *really* feel").
+_FILLER_WORDS = """really just quite a an the my your his her their our any some all bit little so now still
+also kind sort pretty totally completely fully literally even right left actually properly much
+feel feels felt feeling are is am be been being get gets getting got gone become became have has had
+seem seems seemed keep keeps kept often sometimes constantly always started starting""".split()
+#: Words a phrase may drop ("weakness in *the* legs" reads "weakness in my legs").
+_OPTIONAL_WORDS = "a an the my your his her their our some any".split()
 MAX_GAP = 2
 
 
@@ -31,13 +35,34 @@ class Token:
 
 
 def stem(word: str) -> str:
-    if word in _KEEP or len(word) <= 3:
+    """A crude, consistent stem: plural / third-person -s, then -ing / -ed, then a final -e.
+
+    Applied alike to the lexicon's phrases and to the text, so "radiating" meets "radiates",
+    "slouched" meets "slouching" and "aching" meets "aches".
+    """
+    if word in _KEEP or len(word) <= 3 or not word.isalpha():
         return word
     if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+        word = word[:-3] + "y"
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if word.endswith("ing") and len(word) >= 6:
+        word = word[:-3]
+    elif word.endswith("ed") and len(word) >= 5:
+        word = word[:-2]
+    else:
+        return word[:-1] if word.endswith("e") and len(word) > 3 else word
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "ls":
+        word = word[:-1]  # "wetting" -> "wet", "stopped" -> "stop"
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
+
+
+FILLER = frozenset(stem(w) for w in _FILLER_WORDS)
+OPTIONAL = frozenset(stem(w) for w in _OPTIONAL_WORDS)
+
+
+def stems(words) -> frozenset:
+    return frozenset(stem(w) for w in words)
 
 
 def tokenize(text: str) -> list[Token]:
@@ -120,6 +145,9 @@ class Lexicon:
     def _walk(self, tokens, node, start, position, length, found):
         if None in node:
             found.append((start, position, length, node[None]))
+        for key, child in node.items():
+            if key in OPTIONAL:  # "weakness in the legs" also reads "weakness in my legs"
+                self._walk(tokens, child, start, position, length, found)
         for skip in range(MAX_GAP + 1):
             index = position + skip
             if index >= len(tokens):
