@@ -51,12 +51,21 @@ def _from_lists(case: Case, knowledge: Knowledge, found: dict, unrecognized: lis
     for field_name, status in (("findings", "present"), ("absent_findings", "absent")):
         for term in getattr(case, field_name):
             iris = resolve_term(term, knowledge)
-            if not iris:
+            if iris:
+                for iri in sorted(iris):
+                    found.setdefault((iri, status), []).append(Origin(field=field_name, term=term))
+                continue
+            # Not a label or synonym: read the term as a short text ("pain in my hip").
+            reading = _annotate(knowledge, term)
+            if not reading.findings or reading.unrecognized:
                 unrecognized.append(Unrecognized(field=field_name, input=term,
                                                  reason="not a finding the ontology knows (IRI, label or synonym)"))
                 continue
-            for iri in sorted(iris):
-                found.setdefault((iri, status), []).append(Origin(field=field_name, term=term))
+            for finding in reading.findings:
+                read_status = "absent" if status == "absent" else finding.status
+                for origin in finding.origin:
+                    found.setdefault((finding.iri, read_status), []).append(
+                        Origin(field=field_name, term=term, span=origin.span, matched=origin.matched))
 
 
 def _check_contradictions(found: dict, knowledge: Knowledge) -> None:
