@@ -146,10 +146,10 @@ def _store_with(tmp_path, extra: rdflib.Graph) -> EmbeddedStore:
 
 
 def test_a_synonym_added_to_the_ontology_teaches_the_annotator(knowledge, tmp_path):
-    phrase = "my lumbar region is killing me"
+    phrase = "my lumbar region is on fire"
     assert not read(knowledge, phrase)[0] & {("low back pain", "present")}
     extra = rdflib.Graph()
-    extra.add((URIRef(HB + "LowBackPain"), SKOS.altLabel, Literal("lumbar region is killing me", lang="en")))
+    extra.add((URIRef(HB + "LowBackPain"), SKOS.altLabel, Literal("lumbar region is on fire", lang="en")))
     taught = Knowledge.load(_store_with(tmp_path, extra))
     assert ("low back pain", "present") in read(taught, phrase)[0]
 
