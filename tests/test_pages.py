@@ -256,6 +256,11 @@ def test_term_page_code_links_find_the_term(client):
     for link in links:
         first = client.get(link.replace("/search?", "/search.json?")).get_json()["results"][0]
         assert first["iri"] == config.BASE + TERM
+    mappings = [a["href"] for a in Page(html).all("a") if a.get("href", "").startswith("/api/mappings?")]
+    assert len(mappings) == len(links)
+    for link in mappings:
+        items = client.get(link).get_json()["items"]
+        assert config.BASE + TERM in [item["iri"] for item in items]
 
 
 RED_FLAG_CASE = "finding=https://w3id.org/hipback/FeverOrChills&finding=LowBackPain&duration_days=2&severity=5&age=40"
