@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from service import config
 
@@ -353,3 +354,16 @@ def test_vendored_libraries_match_package_json_and_carry_licenses():
         for file in entry["files"]:
             assert (folder / file).stat().st_size > 10_000
     assert "==== " in (ROOT / "service/static/vendor/yasgui/THIRD-PARTY-LICENSES.txt").read_text()
+
+
+def test_every_term_page_and_graph_renders(client):
+    """Classes, properties and individuals alike: no term's page or graph fails to render."""
+    terms = client.get("/api/terms?limit=1000").get_json()["items"]
+    assert len(terms) > 100
+    for term in terms:
+        name = term["iri"][len(config.BASE):]
+        page = client.get(f"/term/{name}.html")
+        assert page.status_code == 200, name
+        assert str(escape(term["label"])) in page.get_data(as_text=True), name
+        graph = client.get(f"/graph/{name}.json")
+        assert graph.status_code == 200 and graph.get_json()["nodes"][0]["data"]["id"] == term["iri"], name
