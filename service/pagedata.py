@@ -216,10 +216,11 @@ def graph(index: TermIndex, iri: str) -> dict:
     }
 
 
-def triage_form(index: TermIndex, picked: list[str]) -> dict:
+def triage_form(index: TermIndex, picked: list[str], denied: list[str] = ()) -> dict:
     """The findings the triage form offers as checkboxes: the red flags (with their kinds), then the rest.
     ``picked`` are the form's ``finding`` values (IRIs from the checkboxes, or words typed without
-    JavaScript); values that name no finding are kept as ``extra`` so the case survives a round trip."""
+    JavaScript); values that name no finding are kept as ``extra`` so the case survives a round trip.
+    ``denied`` are the ``absent`` values: findings the person says they do not have."""
     chosen, extra = set(), []
     for value in picked:
         term = index.resolve(value)
@@ -237,4 +238,10 @@ def triage_form(index: TermIndex, picked: list[str]) -> dict:
     red = [{**option(i), "kinds": [option(k) for k in _sorted(index, index.descendants(i))]} for i in flags]
     other = [option(i) for i in _sorted(index, index.descendants(BASE + "Finding"))
              if i not in flagged and i != RED_FLAG]
-    return {"red_flags": red, "other": other, "extra": extra}
+    absent = []
+    for value in denied:
+        term = index.resolve(value)
+        item = {"value": term.iri, "label": term.label} if term is not None else {"value": value, "label": value}
+        if value.strip() and item not in absent:
+            absent.append(item)
+    return {"red_flags": red, "other": other, "extra": extra, "absent": absent}

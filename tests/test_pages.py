@@ -367,3 +367,14 @@ def test_every_term_page_and_graph_renders(client):
         assert str(escape(term["label"])) in page.get_data(as_text=True), name
         graph = client.get(f"/graph/{name}.json")
         assert graph.status_code == 200 and graph.get_json()["nodes"][0]["data"]["id"] == term["iri"], name
+
+
+def test_triage_form_carries_absent_findings_to_the_reasoner(client):
+    query = "finding=LowBackPain&absent=https://w3id.org/hipback/FeverOrChills&duration_days=2"
+    page = client.get(f"/triage.json?{query}").get_json()
+    assert page["case"]["absent_findings"] == ["https://w3id.org/hipback/FeverOrChills"]
+    statuses = {f["iri"]: f["status"] for f in page["result"]["findings"]}
+    assert statuses["https://w3id.org/hipback/FeverOrChills"] == "absent"
+    assert page["result"]["urgency"]["level"] != "emergency"
+    html = get_html(client, f"/triage?{query}").get_data(as_text=True)
+    assert 'name="absent" value="https://w3id.org/hipback/FeverOrChills" checked' in html

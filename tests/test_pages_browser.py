@@ -302,6 +302,26 @@ def test_triage_autocomplete_ticks_a_finding(page, live_server):
     assert "added" in driver.find_element("id", "finding-status").get_attribute("textContent")
 
 
+def test_triage_autocomplete_adds_a_denied_finding(page, live_server):
+    driver = page.driver
+    driver.get(live_server + "/triage")
+    field = wait(driver, lambda d: d.find_element("id", "absent-search"))
+    wait(driver, lambda d: field.get_attribute("role") == "combobox")
+    field.send_keys("feve")
+    listbox = "#" + field.get_attribute("aria-controls") + " [role=option]"
+    options = wait(driver, lambda d: d.find_elements("css selector", listbox))
+    assert all("condition" not in o.text for o in options)
+    next(o for o in options if o.text.startswith("fever")).click()
+    box = driver.find_element("css selector", "#absent-box input[name=absent]")
+    assert box.is_selected() and box.get_attribute("value").startswith("https://w3id.org/hipback/Fever")
+    driver.find_element("css selector", "#findings-box details:nth-of-type(2) summary").click()
+    driver.find_element("css selector", "input[name=finding][value$='/LowBackPain']").click()
+    driver.find_element("css selector", "#triage-form button[type=submit]").click()
+    level = wait(driver, lambda d: d.find_element("css selector", "[data-level]"))
+    assert level.get_attribute("data-level") != "emergency"
+    assert "absent=" in driver.current_url
+
+
 @pytest.fixture(scope="module")
 def no_script_browser(browser):
     session = Browser(javascript=False)

@@ -216,7 +216,7 @@ def triage(suffix: str):
         if wants_json(suffix):
             raise
         error, status = exc, exc.status
-    form = pagedata.triage_form(index, request.args.getlist("finding"))
+    form = pagedata.triage_form(index, request.args.getlist("finding"), request.args.getlist("absent"))
     return respond("triage.html", data, suffix, "/triage", status=status, error=error, form=form,
                    args=request.args)
 

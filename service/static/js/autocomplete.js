@@ -5,8 +5,10 @@
  * Enter or a click picks one, Escape closes. What picking does depends on data-autocomplete-pick:
  *   "navigate" (default): go to the term's page;
  *   "check": tick the checkbox whose value is the term's IRI inside the element named by
- *            data-autocomplete-target, adding one when missing, then clear the field.
- * In "check" mode only terms that the target offers as checkboxes are suggested.
+ *            data-autocomplete-target, adding one (named by data-autocomplete-name, default "finding")
+ *            when missing, then clear the field.
+ * In "check" mode only terms offered as checkboxes are suggested: those inside the element named by
+ * data-autocomplete-allow, else by data-autocomplete-target.
  */
 (function () {
   "use strict";
@@ -132,9 +134,10 @@
     // In "check" mode only the terms the target offers as checkboxes can be picked (findings, for triage).
     function allowed(item) {
       if ((input.getAttribute("data-autocomplete-pick") || "navigate") !== "check") return true;
-      var target = document.getElementById(input.getAttribute("data-autocomplete-target"));
-      if (!target) return false;
-      var boxes = target.querySelectorAll("input[type=checkbox]");
+      var source = document.getElementById(input.getAttribute("data-autocomplete-allow") ||
+                                            input.getAttribute("data-autocomplete-target"));
+      if (!source) return false;
+      var boxes = source.querySelectorAll("input[type=checkbox]");
       for (var i = 0; i < boxes.length; i++) if (boxes[i].value === item.iri) return true;
       return false;
     }
@@ -195,7 +198,7 @@
     box.value = item.iri;
     box.checked = true;
     label.appendChild(box);
-    label.appendChild(document.createTextNode(" " + item.label));
+    label.appendChild(document.createTextNode(" " + (box.name === "absent" ? "no " : "") + item.label));
     var li = document.createElement("li");
     li.appendChild(label);
     list.appendChild(li);
