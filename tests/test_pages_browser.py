@@ -212,6 +212,24 @@ def test_graph_draws_its_nodes_and_a_click_opens_a_node(page, live_server):
     assert target["id"].rsplit("/", 1)[-1] in driver.current_url
 
 
+def test_graph_works_from_the_keyboard(page, live_server):
+    from selenium.webdriver.common.keys import Keys
+
+    driver = page.driver
+    driver.get(f"{live_server}/term/{TERM}.html")
+    container = wait(driver, lambda d: d.find_element("id", "graph"))
+    wait(driver, lambda d: container.get_attribute("data-nodes"))
+    container.send_keys(Keys.ARROW_RIGHT)
+    status = driver.find_element("id", "graph-status")
+    wait(driver, lambda d: "2 of" in status.get_attribute("textContent"))
+    chosen = driver.execute_script("return window.hipbackGraph.nodes('.keyboard').map(n => n.data('page'))")
+    assert len(chosen) == 1
+    label = driver.execute_script("return window.hipbackGraph.nodes('.keyboard')[0].data('label')")
+    assert status.get_attribute("textContent").startswith(label)
+    container.send_keys(Keys.ENTER)
+    wait(driver, lambda d: d.current_url.endswith(chosen[0]))
+
+
 def test_console_runs_a_saved_query_and_shows_rows(page, live_server):
     saved = requests.get(f"{live_server}/api/queries", timeout=30).json()["queries"]
     assert saved, "the console needs saved queries to offer"

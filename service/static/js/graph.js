@@ -1,5 +1,7 @@
 /* The relationship graph on a term page: Cytoscape (vendor/cytoscape) draws the elements that
- * /graph/<term>.json returns into <div id="graph" data-graph="...">; clicking a node opens its page. */
+ * /graph/<term>.json returns into <div id="graph" data-graph="...">; clicking a node opens its page.
+ * From the keyboard: Tab to the graph, arrow keys move between nodes (announced in #graph-status),
+ * Enter opens the selected node's page. */
 (function () {
   "use strict";
 
@@ -57,10 +59,41 @@
         event.target.removeClass("hover");
         container.style.cursor = "";
       });
+      keyboard(cy);
       container.setAttribute("data-nodes", String(cy.nodes().length));
       window.hipbackGraph = cy;
     })
     .catch(function (error) {
       container.textContent = "The graph could not be drawn (" + error.message + "); the relations above list the same links.";
     });
+
+  function keyboard(cy) {
+    var status = document.getElementById("graph-status");
+    var order = cy.nodes().sort(function (a, b) {
+      if (a.data("center") !== b.data("center")) return a.data("center") ? -1 : 1;
+      return a.data("label").localeCompare(b.data("label"));
+    });
+    var position = -1;
+    container.tabIndex = 0;
+    function select(index) {
+      position = (index + order.length) % order.length;
+      cy.nodes().removeClass("keyboard");
+      var node = order[position];
+      node.addClass("keyboard");
+      var edges = node.connectedEdges().map(function (e) { return e.data("label"); });
+      status.textContent = node.data("label") + " (" + node.data("kind").replace("_", " ") + ")" +
+        (node.data("center") ? "" : ": " + edges.join(", ")) + ". " + (position + 1) + " of " + order.length + ".";
+    }
+    container.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowRight" || event.key === "ArrowDown") { select(position + 1); event.preventDefault(); }
+      else if (event.key === "ArrowLeft" || event.key === "ArrowUp") { select(position - 1); event.preventDefault(); }
+      else if (event.key === "Enter" && position >= 0) {
+        var node = order[position];
+        if (!node.data("center")) window.location.assign(node.data("page"));
+        event.preventDefault();
+      }
+    });
+    container.addEventListener("focus", function () { if (position < 0) select(0); });
+    cy.style().selector("node.keyboard").style({ "border-width": 4, "border-color": "#c2410c" }).update();
+  }
 })();
