@@ -5,14 +5,16 @@ scored against every name of a term (label, synonyms, CURIE, local name) and aga
 codes; the term keeps its best score:
 
 ====  ==============================================================
-100   the query is the label (95: a synonym; 90: a code, exact match)
+100   the query is the label (95: a synonym; 90: a code, exact match; 85: a closer match)
  90   the same words in another order (85 for a synonym)
  75   every query word is in the name (the last may be a prefix)
  60   every query word is in the name, allowing small typos
  <40  some of the query words are in the name
 ====  ==============================================================
 
-Ties go to the shorter name, then the label. A typo is one edit for words of 4-7 letters,
+Words are compared after dropping stopwords ("a", "of", "in", ...) and plural endings; a name
+that also matches with the stopwords kept gets one point more ("pulled muscle" prefers the
+synonym "pulled muscle" to "pulled a muscle"). Ties go to the shorter name, then the label. A typo is one edit for words of 4-7 letters,
 two for longer words; short words must match exactly.
 """
 from __future__ import annotations
@@ -75,6 +77,7 @@ class Name:
     norm: str
     words: tuple[str, ...]
     wordset: frozenset[str]
+    literal: str  # normalised, stopwords kept: "pulled a muscle" is not quite "pulled muscle"
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,7 @@ class SearchIndex:
 
     def _add(self, iri: str, text: str, field: str) -> None:
         parts = words(text)
-        self.names.append(Name(iri, text, field, " ".join(parts), tuple(parts), frozenset(parts)))
+        self.names.append(Name(iri, text, field, " ".join(parts), tuple(parts), frozenset(parts), normalise(text)))
         self.vocabulary.update(parts)
         for part in parts:
             self.by_word.setdefault(part, []).append(len(self.names) - 1)
@@ -123,6 +126,7 @@ class SearchIndex:
         qwords = words(query)
         if qwords:
             qnorm = " ".join(qwords)
+            literal = normalise(query)
             near = [self._near(w) for w in qwords]
             last = qwords[-1]
             prefixed = {v for v in self.vocabulary if v.startswith(last)}
@@ -131,6 +135,7 @@ class SearchIndex:
             for name in (self.names[i] for i in candidates):
                 score = self._score(qnorm, qwords, near, prefixed, name)
                 if score > 0:
+                    score += 1 if name.literal == literal else 0
                     _keep(best, Hit(name.iri, score - len(name.norm) / 1000, name.field, name.text))
         return sorted(best.values(), key=lambda h: (-h.score, self.index.label(h.iri).lower(), h.iri))
 
