@@ -22,6 +22,9 @@ from .model import Annotation, CaseFacts, CaseFinding, Origin, Unrecognized
 
 _TRIGGERS = {normalise(t) for t in ("no", "not", "never", "without", "denies", "deny", "denied", "denying", "nor",
                                       "none", "neither", "negative for", "free of", "absence of", "ruled out")}
+#: Phrases that start like a negation and are not one ("not sure if I have a fever" keeps the fever).
+_PSEUDO = {normalise(t) for t in ("not sure", "not certain", "do not know", "don't know", "no idea", "not only",
+                                    "not just", "not necessarily")}
 _BREAK_WORDS = stems("but however although though except whereas yet apart".split())
 _NEW_STATEMENT = stems("my i it now since also then this there she he we and".split())
 _LIST_WORDS = stems("""or and nor any a an the of in my have has had do does did is are was feel felt experience
@@ -82,7 +85,8 @@ def _negate(tokens: list[Token], clauses: list[int], mentions: list[Mention]) ->
             continue
         length = next((len(t) for t in _TRIGGERS if tuple(x.text for x in tokens[i:i + len(t)]) == t
                        and not covered & set(range(i, i + len(t)))), 0)
-        if not length:
+        if not length or any(tuple(x.text for x in tokens[i - 1:i - 1 + len(p)]) == p or
+                             tuple(x.text for x in tokens[i:i + len(p)]) == p for p in _PSEUDO):
             continue
         gap, j = 0, i + length
         while j < len(tokens) and clauses[j] == clauses[i]:
