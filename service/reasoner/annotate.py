@@ -169,6 +169,16 @@ def _compose(knowledge, tokens: list[Token], mentions: list[Mention]) -> None:
                     mention.composed.append((result, used))
 
 
+def _narrower_nearby(knowledge, mention: Mention, kind: str, mentions: list[Mention]) -> bool:
+    """Another finding of the same clause and status is narrower than this bare kind word."""
+    return any(
+        other is not mention and other.kind == "finding" and other.clause == mention.clause
+        and other.negated == mention.negated
+        and any(e.iri != kind and knowledge.is_a(e.iri, kind) for e in other.entries)
+        for other in mentions
+    )
+
+
 def annotate(knowledge, text: str) -> Annotation:
     lexicon = knowledge.lexicon
     tokens = tokenize(text)
@@ -197,8 +207,9 @@ def annotate(knowledge, text: str) -> Annotation:
                 Origin(field="text", span=[start, end], matched=text[start:end], parts=[span(a, b) for a, b in pieces]))
         s, e = span(mention.start, mention.end)
         for entry in mention.entries:
-            if entry.iri in knowledge.kinds and (mention.composed or (entry.iri, mention.negated) in composed_kinds):
-                continue  # the kind word was composed, or "still hurts" after "my back hurts" says no more
+            if entry.iri in knowledge.kinds and (mention.composed or (entry.iri, mention.negated) in composed_kinds
+                                                 or _narrower_nearby(knowledge, mention, entry.iri, mentions)):
+                continue  # the kind word was composed, or a narrower finding ("still hurts", "pain that radiates") says it
             found.setdefault((entry.iri, status), []).append(Origin(field="text", span=[s, e], matched=text[s:e]))
 
     findings = [

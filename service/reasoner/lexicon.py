@@ -16,6 +16,8 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _KEEP = {"is", "was", "has", "does", "this", "his", "its", "us", "yes", "as", "always", "less", "across",
          "perhaps", "thus", "plus", "bus", "gas", "was", "lens", "news", "diabetes", "analysis", "pelvis",
          "sciatica", "physio", "ces", "fai", "sij"}
+#: Spelling variants read as one word ("radiating into the hip" = "radiating to my hip").
+_ALIASES = {"into": "to", "onto": "to", "towards": "to", "toward": "to", "tummy": "belly"}
 _SUBJECT_IS = {"it", "that", "there", "he", "she", "what", "who", "here", "everything", "nothing"}
 #: Words the text may hold between two tokens of a phrase ("can't *really* feel").
 _FILLER_WORDS = """really just quite a an the my your his her their our any some all bit little so now still
@@ -91,7 +93,7 @@ def tokenize(text: str) -> list[Token]:
         elif word.endswith("'s"):
             parts = [word[:-2], "is"] if word[:-2] in _SUBJECT_IS else [word[:-2]]
         else:
-            parts = [word.replace("'", "")]
+            parts = [_ALIASES.get(word, word).replace("'", "")]
         if parts == ["not"] and tokens and tokens[-1].text == "can":
             previous = tokens.pop()
             tokens.append(Token("cannot", previous.start, end))
@@ -104,6 +106,14 @@ def tokenize(text: str) -> list[Token]:
 
 def normalise(phrase: str) -> tuple[str, ...]:
     return tuple(t.text for t in tokenize(phrase))
+
+
+_FUNCTION_WORDS = frozenset("a an the my your his her their our to in of from on at or and with for by".split())
+
+
+def content(tokens: tuple[str, ...]) -> frozenset:
+    """The content words of a normalised phrase, for matching list terms in any word order."""
+    return frozenset(t for t in tokens if t not in _FUNCTION_WORDS)
 
 
 @dataclass(frozen=True)
@@ -119,19 +129,27 @@ class Lexicon:
     def __init__(self):
         self.trie: dict = {}
         self.by_phrase: dict[tuple[str, ...], set[Entry]] = {}
+        self.by_content: dict[frozenset, set[Entry]] = {}
 
     def add(self, phrase: str, entry: Entry) -> None:
         key = normalise(phrase)
         if not key:
             return
         self.by_phrase.setdefault(key, set()).add(entry)
+        if content(key):
+            self.by_content.setdefault(content(key), set()).add(entry)
         node = self.trie
         for token in key:
             node = node.setdefault(token, {})
         node.setdefault(None, set()).add(entry)
 
     def lookup(self, phrase: str, kind: str = "finding") -> set[str]:
-        return {e.iri for e in self.by_phrase.get(normalise(phrase), ()) if e.kind == kind}
+        """The terms a whole phrase names: exactly, or else by the same content words in any order."""
+        exact = {e.iri for e in self.by_phrase.get(normalise(phrase), ()) if e.kind == kind}
+        if exact:
+            return exact
+        key = content(normalise(phrase))
+        return {e.iri for e in self.by_content.get(key, ()) if e.kind == kind} if key else set()
 
     def matches(self, tokens: list[Token]):
         """Every (start, end, length, entries) where a phrase matches tokens[start:end]."""
