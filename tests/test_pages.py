@@ -413,3 +413,9 @@ def test_every_page_is_valid_html(client, tmp_path):
     errors = [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages if m.get("type") == "error"]
     assert errors == []
     assert len(list(tmp_path.glob("*.html"))) == len(pages)
+
+
+def test_search_refuses_an_overlong_query(client):
+    response = client.get("/search.json?q=" + "a" * 501)
+    assert response.status_code == 400 and response.get_json()["field"] == "q"
+    assert client.get("/search.json?q=" + "disc " * 100).status_code == 200

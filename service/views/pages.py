@@ -119,12 +119,15 @@ def compare(suffix: str):
 
 
 SEARCH_LIMIT = 30
+SEARCH_MAX_LENGTH = 500
 
 
 @bp.get("/search", defaults={"suffix": ""})
 @bp.get("/search<any('.json'):suffix>")
 def search(suffix: str):
     q = request.args.get("q", "").strip()
+    if len(q) > SEARCH_MAX_LENGTH:
+        raise ApiError(400, f"q is longer than {SEARCH_MAX_LENGTH} characters.", field="q")
     index = term_index()
     hits = search_index().search(q)[:SEARCH_LIMIT] if q else []
     results = [{**pagedata.card(index, h.iri), "matched": h.text, "field": h.field,
