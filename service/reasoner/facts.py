@@ -35,6 +35,14 @@ _AGE = [
     re.compile(r"\b(\d{1,3})[\s-]*(?:years?|yrs?)[\s-]*old\b", re.I),
     re.compile(r"\b(\d{1,3})\s*(?:yo|y/o)\b", re.I),
     re.compile(r"\baged?\s*:?\s*(\d{1,3})\b", re.I),
+    re.compile(r"\b(?:he|she)(?:'s|\s+is)\s+(\d{1,3})\b(?!\s*(?:%|/|out\s+of|days?|weeks?|months?|kg|lbs?|cm))", re.I),
+    re.compile(r"\b(?:son|daughter|child|kid|boy|girl|grandson|granddaughter|teenager)\s*(?:is\s+|,\s*|\(\s*)(\d{1,2})\b(?!\s*(?:days?|weeks?|months?))", re.I),
+]
+#: Words that say the patient is a child or a teenager without an age: read as an age under 18
+#: (16 for a teenager, 8 for a child), enough for the ontology's child rule (hb:ChildCase, under 18).
+_MINOR = [
+    (re.compile(r"\b(?:teen|teens|teenager|teenage|adolescent)\b", re.I), 16),
+    (re.compile(r"\b(?:child|kid|toddler|baby|schoolboy|schoolgirl|little\s+(?:boy|girl))\b", re.I), 8),
 ]
 _SEVERITY = re.compile(rf"\b(\d{{1,2}}(?:\.\d+)?|{'|'.join(k for k in _NUMBERS if ' ' not in k and _NUMBERS[k] <= 10)})\s*(?:/|out\s+of)\s*(?:10|ten)\b", re.I)
 _SEVERE_WORD = r"(?:severe|severely|excruciating|unbearable|agoni[sz]ing|intolerable|extreme|crippling|debilitating)"
@@ -99,6 +107,10 @@ def age(text: str) -> Read | None:
         match = pattern.search(text)
         if match and 0 <= int(match.group(1)) <= 130:
             return Read(int(match.group(1)), match.span(), match.group(0))
+    for pattern, years in _MINOR:
+        match = pattern.search(text)
+        if match:
+            return Read(years, match.span(), match.group(0))
     return None
 
 
