@@ -180,3 +180,27 @@ def test_a_rule_added_to_the_ontology_fires_without_code_changes(knowledge, tmp_
     assert HB + "VeryOldWithStiffnessCase" in [r.rule for r in answer.urgency.reasons]
     assert triage({"findings": ["stiffness"], "age": 95}, extended).urgency.level != "urgent"
     assert triage({"findings": ["hip stiffness"], "age": 90}, extended).urgency.level == "self_care"
+
+
+@pytest.mark.slow
+def test_a_remote_store_gives_the_same_knowledge(knowledge):
+    """The knowledge is compiled through Store.select, so a SPARQL server gives the same answers."""
+    from sparql_servers import OxigraphServer
+
+    from service.sparql.commands import load_remote
+    from service.store import RemoteStore
+
+    server = OxigraphServer()
+    try:
+        load_remote(server.store_url)
+        remote = Knowledge.load(RemoteStore(server.query_url))
+    finally:
+        server.stop()
+    assert remote.version == knowledge.version
+    assert remote.findings == knowledge.findings and remote.red_flags == knowledge.red_flags
+    assert {iri: (r.level.code, r.definitions) for iri, r in remote.rules.items()} == \
+        {iri: (r.level.code, r.definitions) for iri, r in knowledge.rules.items()}
+    assert remote.compositions == knowledge.compositions
+    assert remote.characteristic == knowledge.characteristic
+    case = {"text": "Low back pain that shoots down my leg for five weeks, not getting better", "age": 50}
+    assert triage(case, remote).to_dict() == triage(case, knowledge).to_dict()

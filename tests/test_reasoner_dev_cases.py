@@ -59,6 +59,7 @@ def test_cli(runner, case, mode):
     check(case, json.loads(result.output))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case,mode", PARAMS)
 def test_http(live_server, case, mode):
     response = requests.post(live_server + "/api/triage", json=request_for(case, mode), timeout=30)

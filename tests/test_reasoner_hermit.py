@@ -27,6 +27,8 @@ from service.reasoner.knowledge import HB
 from service.reasoner.rules import CaseState, fire, level_of
 from service.store import EmbeddedStore
 
+pytestmark = pytest.mark.slow  # HermiT runs a JVM
+
 DEV_CASES = Path(config.ROOT).parent / "shared" / "reference" / "triage-dev-cases.json"
 GENERATED = 400
 
