@@ -387,6 +387,7 @@ VALIDATED = {
     "compare-error": "/compare?c=Nope&c=Sprain", "triage": "/triage", "triage-answer": f"/triage?{RED_FLAG_CASE}&absent=Fever",
     "triage-error": "/triage?age=x&text=back+pain", "search": "/search?q=disc", "search-empty": "/search",
     "gallery": "/queries", "console": "/sparql", "downloads": "/downloads", "api-docs": "/api/docs",
+    "not-found": "/term/NoSuchTerm.html",
 }
 
 
@@ -419,3 +420,28 @@ def test_search_refuses_an_overlong_query(client):
     response = client.get("/search.json?q=" + "a" * 501)
     assert response.status_code == 400 and response.get_json()["field"] == "q"
     assert client.get("/search.json?q=" + "disc " * 100).status_code == 200
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("path, status", [("/term/NoSuchTerm.html", 404), ("/term/NoSuchTerm", 404),
+                                          ("/queries/no-such-query", 404), ("/no/such/page", 404)])
+def test_a_browser_gets_errors_as_pages(client, path, status):
+    response = client.get(path, headers={"Accept": BROWSER_ACCEPT})
+    assert response.status_code == status and response.mimetype == "text/html"
+    page = Page(response.get_data(as_text=True))
+    assert page.first("main") is not None and page.h1 == 1
+    program = client.get(path, headers={"Accept": "application/json"})
+    assert program.status_code == status and program.get_json()["message"] in page.all_text()
+
+
+@pytest.mark.parametrize("path, accept", [
+    ("/term/NoSuchTerm", "text/turtle"), ("/term/NoSuchTerm.ttl", BROWSER_ACCEPT), ("/api/terms/NoSuchTerm", BROWSER_ACCEPT),
+    ("/graph/NoSuchTerm.json", BROWSER_ACCEPT), ("/sparql?query=SELEC", BROWSER_ACCEPT), ("/no/such/page", "*/*"),
+    ("/no/such/page", None), ("/triage.json?age=x", BROWSER_ACCEPT),
+])
+def test_programs_and_data_paths_keep_the_json_error_shape(client, path, accept):
+    response = client.get(path, headers={"Accept": accept} if accept else {})
+    assert response.status_code >= 400 and response.mimetype == "application/json"
+    assert response.get_json()["ok"] is False
