@@ -206,7 +206,8 @@ class Knowledge:
                 datatype_properties.add(row["property"])
             if row.get("inverse"):
                 self.inverse[row["property"]] = row["inverse"]
-        self.functional = datatype_properties  # all the case's data properties are functional
+            if row.get("functional"):
+                self.functional.add(row["property"])
         return datatype_properties
 
     def _load_axioms(self, graph: ex.Graph, datatype_properties: set[str]) -> None:

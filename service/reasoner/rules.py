@@ -47,10 +47,10 @@ class Evaluator:
         if isinstance(expression, ex.Named):
             if expression.iri == PATIENT_CASE or expression.iri in k.ancestors.get(PATIENT_CASE, ()):
                 return True
-            rule = k.rules.get(expression.iri)
-            if rule and rule.definitions:
-                return any(self.holds(d, case, facts, depth + 1) for d in rule.definitions)
-            return False
+            # another rule, or any other defined class of cases: its definition decides
+            definitions = k.defined.get(expression.iri, ())
+            return any(self.holds(d, case, facts, depth + 1) for d in definitions
+                       if not ex.unsupported_parts(d))
         if isinstance(expression, ex.And):
             found: list[Fact] = []
             if all(self.holds(item, case, found, depth) for item in expression.items):
