@@ -5,7 +5,8 @@
 - Self care: the article's home care (every subclass of ``hb:HomeCare``: rest, gentle activity,
   stretching, heat, cold) and over-the-counter pain relief, the measures of "What Is the Fastest
   Way to Heal Lower Back and Hip Pain?".
-- Self care and routine: the care actions the ontology ties to the top candidates
+- Self care and routine: the care actions the ontology ties to the top three candidates that score at
+  least half the best one
   (``hb:managedBy`` on the condition or an ancestor, ``hb:isCareFor`` on the action).
   Urgent and emergency cases get no home remedies: they need a doctor first.
 Each action carries its cautions (``hb:hasCaution``, inherited) and its source.
@@ -20,6 +21,8 @@ DOCTOR = HB + "DoctorEvaluation"
 HOME_CARE = HB + "HomeCare"
 OTC = HB + "OverTheCounterPainMedication"
 CANDIDATES_FOR_CARE = 3
+#: Care for a candidate only when its score is at least this share of the best candidate's.
+CLOSE_TO_BEST = 0.5
 
 
 def _caution(knowledge, iri) -> Caution:
@@ -69,7 +72,8 @@ def recommend(knowledge, level, present: list[str], candidates, duration_days=No
                 why += f" The article advises it only in the first {max_days} days after an injury; this case has lasted {duration_days}."
             items[iri] = _item(knowledge, iri, why)
     if level.rank < top and not any(f in knowledge.red_flags for f in present) and level.rank <= self_care + 1:
-        for candidate in candidates[:CANDIDATES_FOR_CARE]:
+        best = candidates[0].score if candidates else 0
+        for candidate in [c for c in candidates[:CANDIDATES_FOR_CARE] if c.score >= CLOSE_TO_BEST * best]:
             for action in sorted(knowledge.care.get(candidate.iri, ()), key=knowledge.label):
                 if action not in items:
                     items[action] = _item(knowledge, action, f"The article ties it to {candidate.label}, a candidate for this case.")
