@@ -180,3 +180,9 @@ def test_triage_answer_shape(client):
     assert body["ontology_version"].startswith(HB + "releases/")
     origin = body["findings"][0]["origin"][0]
     assert origin["span"] == [3, 13] and origin["matched"] == "back hurts" and origin["parts"] == [[3, 7], [8, 13]]
+
+
+def test_a_text_that_denies_and_reports_a_red_flag_is_read_as_reporting_it():
+    answer = triage({"text": "No fever. Back pain, and now I have a fever."}, KNOWLEDGE)
+    assert answer.urgency.level == "emergency"
+    assert any("read as present" in u.reason for u in answer.unrecognized)

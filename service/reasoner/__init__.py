@@ -68,16 +68,25 @@ def _from_lists(case: Case, knowledge: Knowledge, found: dict, unrecognized: lis
                         Origin(field=field_name, term=term, span=origin.span, matched=origin.matched))
 
 
-def _check_contradictions(found: dict, knowledge: Knowledge) -> None:
+def _check_contradictions(found: dict, knowledge: Knowledge, unrecognized: list) -> None:
+    """A finding present and denied is an error in the lists; in the text, the present reading wins."""
     present = [(iri, origins) for (iri, status), origins in found.items() if status == "present"]
     absent = [(iri, origins) for (iri, status), origins in found.items() if status == "absent"]
     for p_iri, p_origins in present:
         for a_iri, a_origins in absent:
-            if knowledge.is_a(p_iri, a_iri):
-                listed = [o.field for o in a_origins + p_origins if o.field != "text"]
-                field_name = "absent_findings" if "absent_findings" in listed else (listed[0] if listed else "text")
-                raise CaseError(field_name, f"'{knowledge.label(p_iri)}' is given as present and "
-                                            f"'{knowledge.label(a_iri)}' as absent; a finding cannot be both")
+            if not knowledge.is_a(p_iri, a_iri) or (a_iri, "absent") not in found:
+                continue
+            if all(o.field == "text" for o in a_origins):
+                del found[(a_iri, "absent")]  # the safe reading of a text that says both
+                unrecognized.append(Unrecognized(
+                    field="text", input=", ".join(o.matched or "" for o in a_origins),
+                    span=a_origins[0].span,
+                    reason=f"the text also reports {knowledge.label(p_iri)}; read as present"))
+                continue
+            listed = [o.field for o in a_origins + p_origins if o.field != "text"]
+            field_name = "absent_findings" if "absent_findings" in listed else (listed[0] if listed else "text")
+            raise CaseError(field_name, f"'{knowledge.label(p_iri)}' is given as present and "
+                                        f"'{knowledge.label(a_iri)}' as absent; a finding cannot be both")
 
 
 def case_state(case: Case, knowledge: Knowledge):
@@ -101,7 +110,7 @@ def case_state(case: Case, knowledge: Knowledge):
                 values[name] = read
                 origins[name] = annotation.facts.origins[name]
         unrecognized.extend(annotation.unrecognized)
-    _check_contradictions(found, knowledge)
+    _check_contradictions(found, knowledge, unrecognized)
     findings = [
         CaseFinding(iri=iri, label=knowledge.label(iri), status=status, red_flag=iri in knowledge.red_flags, origin=origin)
         for (iri, status), origin in found.items()
