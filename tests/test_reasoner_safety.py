@@ -186,3 +186,22 @@ def test_a_text_that_denies_and_reports_a_red_flag_is_read_as_reporting_it():
     answer = triage({"text": "No fever. Back pain, and now I have a fever."}, KNOWLEDGE)
     assert answer.urgency.level == "emergency"
     assert any("read as present" in u.reason for u in answer.unrecognized)
+
+
+@SAFE
+@given(text=st.text(max_size=300) | st.lists(st.sampled_from(
+    "no not fever back pain hip hurts , . ; and but legs very weak numb inner thighs for 3 weeks I'm 71 7/10 "
+    "can't feel wipe bladder normal strong getting better".split()), max_size=40).map(" ".join))
+def test_any_text_gets_an_answer_with_spans_inside_it(text):
+    answer = triage({"text": text}, KNOWLEDGE)
+    assert answer.urgency.level in {"emergency", "urgent", "routine", "self_care"}
+    for finding in answer.findings:
+        for origin in finding.origin:
+            start, end = origin.span
+            assert 0 <= start < end <= len(text) and text[start:end] == origin.matched
+
+
+def test_spans_survive_characters_that_lowercase_to_two():
+    text = "\u0130\u0130 back pain and fever"
+    answer = triage({"text": text}, KNOWLEDGE)
+    assert {f.origin[0].matched for f in answer.findings} == {"back pain", "fever"}

@@ -69,7 +69,8 @@ def stems(words) -> frozenset:
 
 def tokenize(text: str) -> list[Token]:
     """Normalised tokens with their character spans in ``text``."""
-    lowered = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    # lowercase character by character so that spans stay those of the original text ("İ" lowers to 2 chars)
+    lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text).replace("\u2019", "'").replace("\u2018", "'")
     tokens: list[Token] = []
     for match in _WORD.finditer(lowered):
         word, start, end = match.group(), match.start(), match.end()
