@@ -23,7 +23,7 @@ _SUBJECT_IS = {"it", "that", "there", "he", "she", "what", "who", "here", "every
 _FILLER_WORDS = """really just quite a an the my your his her their our any some all bit little so now still
 also kind sort pretty totally completely fully literally even right left actually properly much
 feel feels felt feeling are is am be been being get gets getting got gone become became have has had
-seem seems seemed keep keeps kept often sometimes constantly always started starting""".split()
+seem seems seemed keep keeps kept often sometimes constantly always started starting very""".split()
 #: Words a phrase may drop ("weakness in *the* legs" reads "weakness in my legs").
 _OPTIONAL_WORDS = "a an the my your his her their our some any".split()
 MAX_GAP = 2
