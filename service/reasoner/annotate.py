@@ -22,6 +22,7 @@ from .model import Annotation, CaseFacts, CaseFinding, Origin, Unrecognized
 
 _TRIGGERS = {normalise(t) for t in ("no", "not", "never", "without", "denies", "deny", "denied", "denying", "nor",
                                       "none", "neither", "negative for", "free of", "absence of", "ruled out")}
+_TRIGGER_STARTS = {t[0] for t in _TRIGGERS}
 #: Phrases that start like a negation and are not one ("not sure if I have a fever" keeps the fever).
 _PSEUDO = {normalise(t) for t in ("not sure", "not certain", "do not know", "don't know", "no idea", "not only",
                                     "not just", "not necessarily")}
@@ -82,6 +83,8 @@ def _negate(tokens: list[Token], clauses: list[int], mentions: list[Mention]) ->
     mention_at = {m.start: m for m in mentions}
     for i in range(len(tokens)):
         if i in covered:
+            continue
+        if tokens[i].text not in _TRIGGER_STARTS:
             continue
         length = next((len(t) for t in _TRIGGERS if tuple(x.text for x in tokens[i:i + len(t)]) == t
                        and not covered & set(range(i, i + len(t)))), 0)
