@@ -211,7 +211,6 @@ class Knowledge:
         return datatype_properties
 
     def _load_axioms(self, graph: ex.Graph, datatype_properties: set[str]) -> None:
-        self.graph = graph
         for node, edges in graph.out.items():
             if node.startswith("_:"):
                 continue
@@ -223,7 +222,6 @@ class Knowledge:
                         expression = ex.Unsupported(obj, str(exc))
                     target = self.told if predicate == RDFS + "subClassOf" else self.defined
                     target[node].append(expression)
-        self._datatype_properties = datatype_properties
 
     # ------------------------------------------------------------------ compiling
     def _compile(self) -> None:
