@@ -18,7 +18,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from .. import DISCLAIMER, config, get_store, linkeddata
 from ..errors import ApiError
 from ..sparql import negotiation
-from .support import add_cors, answer, term_index
+from .support import add_cors, answer, search_index, term_index
 
 bp = Blueprint("terms", __name__)
 bp.after_app_request(add_cors)
@@ -43,8 +43,8 @@ VARIANTS = {
 
 @bp.record_once
 def _build_index(state) -> None:
-    """The term index is compiled once, when the app is created."""
-    term_index(state.app)
+    """The term and search indexes are compiled once, when the app is created."""
+    search_index(state.app)
 
 
 def _not_acceptable(table: dict) -> ApiError:
