@@ -262,7 +262,33 @@ OPERATIONS: dict[str, dict] = {
                        query("named-graph-uri", "Named graph IRIs.", STR)],
         "responses": {"200": {"description": "Results or a graph", "content": ANY_TYPES},
                       "400": E400, "406": E406, "413": error("Too large"),
+                      "503": error("Over the time limit")}},
+        "post": {
+        "tags": ["sparql"], "summary": "SPARQL 1.1 Protocol query (POST, direct or form-encoded)",
+        "operationId": "sparql_post",
+        "requestBody": {"required": True, "content": {
+            "application/sparql-query": {"schema": STR},
+            "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
+                "query": STR, "default-graph-uri": STR, "named-graph-uri": STR}}}}},
+        "responses": {"200": {"description": "Results or a graph", "content": ANY_TYPES},
+                      "400": E400, "406": E406, "413": error("Too large"), "415": error("Not a query media type"),
                       "503": error("Over the time limit")}}},
+    "/sparql/update": {"post": {
+        "tags": ["sparql"], "summary": "SPARQL 1.1 Update (Bearer token; disabled unless UPDATE_TOKEN is set)",
+        "operationId": "sparql_update",
+        "requestBody": {"required": True, "content": {
+            "application/sparql-update": {"schema": STR},
+            "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
+                "update": STR, "using-graph-uri": STR, "using-named-graph-uri": STR}}}}},
+        "responses": {"200": {"description": "Applied", "content": {JSON: {"schema": obj(["ok"], ok=BOOL)}}},
+                      "400": E400, "401": error("No or wrong token"), "403": error("Updates are disabled"),
+                      "413": error("Too large"), "415": error("Not an update media type"),
+                      "503": error("Over the time limit")}}},
+    "/.well-known/void": {"get": {
+        "tags": ["sparql"], "summary": "The VoID description of the dataset", "operationId": "void",
+        "parameters": [query("format", "An RDF format name or media type.", STR)],
+        "responses": {"200": {"description": "VoID", "content": {t: {"schema": STR} for t in RDF_TYPES}},
+                      "406": E406}}},
     "/api/findings": {"get": {
         "tags": ["reasoner"], "summary": "Every finding with IRI, label, synonyms and whether it is a red flag",
         "operationId": "findings", "responses": {"200": {"description": "OK", "content": {JSON: {"schema": ANY_OBJECT}}},
