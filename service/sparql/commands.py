@@ -99,12 +99,20 @@ def run_query(text: str, endpoint: str | None = None, fmt: str | None = None,
 
 
 @click.command("load")
-@click.option("--endpoint", required=True, help="Graph Store Protocol URL (e.g. Oxigraph's /store), or an update URL with --method update.")
-@click.option("--method", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True)
+@click.option("--endpoint", default=None,
+              help="Graph Store Protocol URL (e.g. Oxigraph's /store), or an update URL with --method update. "
+                   "Default: the STORE_UPDATE_URL setting, with --method update.")
+@click.option("--method", type=click.Choice(["gsp", "update"]), default=None,
+              help="gsp (PUT each graph; the default with --endpoint) or update (INSERT DATA in chunks).")
 @click.option("--token", default="", help="Bearer token for the store, if it needs one.")
-def load_command(endpoint: str, method: str, token: str) -> None:
+def load_command(endpoint: str | None, method: str | None, token: str) -> None:
     """Load the release (asserted and inferred graphs) into a remote SPARQL store."""
-    sent = load_remote(endpoint, method=method, token=token)
+    if endpoint is None:
+        endpoint = str(config.from_env().get("STORE_UPDATE_URL") or "")
+        if not endpoint:
+            raise click.ClickException("give --endpoint URL, or set HIPBACK_STORE_UPDATE_URL")
+        method = method or "update"
+    sent = load_remote(endpoint, method=method or "gsp", token=token)
     for graph, count in sent.items():
         click.echo(f"{graph}: {count} triples")
 

