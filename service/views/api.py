@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, url_for
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from .. import DISCLAIMER, config, openapi
 from .. import codes as codesys
@@ -80,8 +80,8 @@ def listing(category: str):
     index = term_index()
     limit, offset = page_args()
     items = [index.summary(t) for t in index.members(LISTS[category][0])]
-    body, headers = page(items, limit, offset, "api.listing", category=category)
     # url_for picks the rule whose default matches category: /api/conditions?limit=...
+    body, headers = page(items, limit, offset, "api.listing", category=category)
     return answer({"list": category, "description": LISTS[category][1], **body}, headers=headers)
 
 
@@ -92,7 +92,7 @@ KINDS = ("class", "individual", "object_property", "datatype_property", "annotat
 def terms():
     index = term_index()
     kind = text_arg("kind", required=False)
-    if kind and kind not in KINDS:
+    if "kind" in request.args and kind not in KINDS:
         raise ApiError(400, f"kind must be one of {', '.join(KINDS)}.", field="kind")
     limit, offset = page_args()
     chosen = sorted((t for t in index.terms.values() if not kind or t.kind == kind),
