@@ -83,10 +83,23 @@ def article(index: TermIndex) -> dict:
 def home(index: TermIndex) -> dict:
     conditions = [card(index, i) for i in _sorted(index, index.descendants(CONDITION))]
     red_flags = [card(index, i) for i in _sorted(index, index.children.get(RED_FLAG, ()))]
+    groups, others = [], []
+    for iri in _sorted(index, index.children.get(CONDITION, ())):
+        members = _sorted(index, index.children.get(iri, ()))
+        if not members:
+            others.append(card(index, iri))
+            continue
+        groups.append({**card(index, iri), "members": [
+            {**card(index, m), "kinds": [card(index, k) for k in _sorted(index, index.children.get(m, ()))]}
+            for m in members]})
+    groups.sort(key=lambda g: -len(g["members"]))
+    if others:
+        groups.append({"iri": None, "label": "Other conditions", "definition": None, "page": None, "members": others})
     return {
         "ok": True,
         "title": "Hip and lower back pain",
         "conditions": conditions,
+        "condition_groups": groups,
         "red_flags": red_flags,
         "counts": {name: len(index.members(name)) for name in ("conditions", "findings", "red-flags", "treatments")},
         "source": article(index),
