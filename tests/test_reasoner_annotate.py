@@ -67,6 +67,10 @@ def test_a_red_flag_needs_a_specific_phrase(knowledge):
     ("pain in my lower back, hip and groin", {"low back pain", "hip pain", "groin pain"}),
     ("my inner thighs feel numb", {"numbness in the inner thighs"}),
     ("my back hurts and my legs are numb", {"low back pain", "numbness"}),
+    ("hip pain and stiffness", {"hip pain", "hip stiffness"}),
+    ("pain in my groin and hip", {"groin pain", "hip pain"}),
+    ("pain radiating to my hip", {"pain radiating from the lower back into the hips"}),
+    ("my back is killing me and my hips are puffed up", {"low back pain", "hip swelling"}),
 ])
 def test_composition_of_kind_and_place(knowledge, text, expected):
     found, _ = read(knowledge, text)
@@ -139,6 +143,17 @@ def test_unrecognised_list_terms_are_reported(knowledge):
 def test_list_terms_by_iri_curie_label_or_synonym(knowledge, term):
     result = triage({"findings": [term]}, knowledge)
     assert [f.iri for f in result.findings] == [HB + "LowBackPain"]
+
+
+@pytest.mark.parametrize("term,iri", [
+    ("pain radiating to the hip", "PainRadiatingToHip"),
+    ("weakness in both legs, severe", "SevereWeaknessInBothLegs"),
+    ("pain in my hip", "HipPain"),
+])
+def test_list_terms_in_other_words(knowledge, term, iri):
+    result = triage({"findings": [term]}, knowledge)
+    assert [f.iri for f in result.findings] == [HB + iri]
+
 
 
 def _store_with(tmp_path, extra: rdflib.Graph) -> EmbeddedStore:
