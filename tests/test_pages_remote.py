@@ -1,0 +1,58 @@
+"""The pages on a remote store (a real Oxigraph server) answer what they answer on the embedded store."""
+from __future__ import annotations
+
+import pytest
+import requests
+
+from service.sparql.commands import load_remote
+from sparql_servers import OxigraphServer
+
+pytestmark = pytest.mark.slow
+
+#: JSON of pages whose data must be the same on both stores
+SAME = [
+    "/index.json",
+    "/red-flags.json",
+    "/compare.json?c=LumbarHerniatedDisc&c=SacroiliacJointDysfunction&c=Arthritis",
+    "/search.json?q=slipped+disk",
+    "/graph/LumbarHerniatedDisc.json",
+    "/graph/LowBackPain.json",
+    "/triage.json?text=back+pain+for+four+days+and+I+cant+feel+anything+when+I+wipe&age=51",
+    "/triage.json?finding=LowBackPain&duration_days=30&severity=4&improving=no",
+]
+HTML = ["/", "/red-flags", "/compare?c=Sprain&c=Strain", "/triage?finding=FeverOrChills", "/search?q=sciatica",
+        "/queries", "/sparql", "/term/LumbarHerniatedDisc.html"]
+
+
+@pytest.fixture(scope="module")
+def remote_server(live_server_factory) -> str:
+    oxigraph = OxigraphServer()
+    try:
+        load_remote(oxigraph.store_url)
+        yield live_server_factory({"STORE": oxigraph.query_url})
+    finally:
+        oxigraph.stop()
+
+
+@pytest.mark.parametrize("path", SAME)
+def test_page_data_is_the_same_on_a_remote_store(live_server, remote_server, path):
+    embedded = requests.get(live_server + path, timeout=60)
+    remote = requests.get(remote_server + path, timeout=60)
+    assert embedded.status_code == remote.status_code == 200
+    assert remote.json() == embedded.json()
+
+
+@pytest.mark.parametrize("path", HTML)
+def test_pages_render_on_a_remote_store(remote_server, path):
+    response = requests.get(remote_server + path, headers={"Accept": "text/html"}, timeout=60)
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/html")
+    assert "<main" in response.text
+
+
+def test_gallery_runs_every_saved_query_on_the_remote_store(live_server, remote_server):
+    embedded = requests.get(live_server + "/queries.json", timeout=60).json()["queries"]
+    remote = requests.get(remote_server + "/queries.json", timeout=60).json()["queries"]
+    assert [q["name"] for q in remote] == [q["name"] for q in embedded]
+    for mine, theirs in zip(remote, embedded):
+        assert "error" not in mine, mine
+        assert mine["count"] == theirs["count"], mine["name"]
