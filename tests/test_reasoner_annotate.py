@@ -81,7 +81,8 @@ def test_composition_of_kind_and_place(knowledge, text, expected):
     ("I wet myself", {"changes in bladder function"}),
     ("I can't really feel anything when I wipe", {"numbness or tingling in the inner thighs, buttocks or backs of legs"}),
     ("I'm shivering", {"chills"}),
-    ("my leg gives way", {"leg instability"}),
+    ("my leg gives way", {"severe weakness in one or both legs"}),
+    ("my leg feels unstable", {"leg instability"}),
     ("both my legs are weak", {"severe weakness in both legs"}),
     ("I cannot move my leg", {"inability to move the hip or leg"}),
 ])
@@ -219,3 +220,17 @@ def test_a_remote_store_gives_the_same_knowledge(knowledge):
     assert remote.characteristic == knowledge.characteristic
     case = {"text": "Low back pain that shoots down my leg for five weeks, not getting better", "age": 50}
     assert triage(case, remote).to_dict() == triage(case, knowledge).to_dict()
+
+
+def test_the_care_a_level_recommends_comes_from_the_ontology(knowledge, tmp_path):
+    case = {"findings": ["low back pain"], "duration_days": 1, "age": 30}
+    before = {r.iri for r in triage(case, knowledge).recommendations}
+    assert {HB + "Rest", HB + "HeatTherapy", HB + "ColdTherapy"} <= before
+    assert HB + "MassageTherapy" not in before
+    extra = rdflib.Graph()
+    extra.add((URIRef(HB + "SelfCare"), URIRef(HB + "recommendsCareAction"), URIRef(HB + "MassageTherapy")))
+    taught = Knowledge.load(_store_with(tmp_path, extra))
+    after = triage(case, taught).recommendations
+    assert HB + "MassageTherapy" in {r.iri for r in after}
+    massage = next(r for r in after if r.iri == HB + "MassageTherapy")
+    assert [c.iri for c in massage.cautions] == [HB + "BestInDoctorRecommendedPlan"]

@@ -56,6 +56,7 @@ _ANNOTATION_KEYS = {
     HB + "interpretation": "interpretation",
     HB + "advice": "advice",
     HB + "timing": "timing",
+    HB + "recommendsCareAction": "recommends",
     HB + "describedAsCommon": "common",
     HB + "course": "course",
     HB + "ageRelatedFrom": "age_from",
@@ -179,7 +180,7 @@ class Knowledge:
                 term.label = term.iri.rsplit("/", 1)[-1]
             term.alt_labels.sort()
             term.absence_labels.sort()
-            for key in ("excerpt", "external", "interpretation"):
+            for key in ("excerpt", "external", "interpretation", "recommends"):
                 if key in term.notes:
                     term.notes[key].sort()
 

@@ -1,10 +1,9 @@
 """The article's care actions for a triage level and its candidate conditions, with their cautions.
 
-- Every level above self care: evaluation by a doctor, with the level's ``hb:advice`` (and, for an
-  emergency, the advice the ontology gives on each red flag present).
-- Self care: the article's home care (every subclass of ``hb:HomeCare``: rest, gentle activity,
-  stretching, heat, cold) and over-the-counter pain relief, the measures of "What Is the Fastest
-  Way to Heal Lower Back and Hip Pain?".
+- Every level: the care actions the ontology gives the level (``hb:recommendsCareAction``): for self
+  care the article's home care and over-the-counter pain relief ("What Is the Fastest Way to Heal
+  Lower Back and Hip Pain?"); above it, evaluation by a doctor, told with the level's ``hb:advice``
+  (and, for an emergency, the advice the ontology gives on each red flag present).
 - Self care and routine: the care actions the ontology ties to the top three candidates that score at
   least half the best one
   (``hb:managedBy`` on the condition or an ancestor, ``hb:isCareFor`` on the action).
@@ -17,9 +16,6 @@ from .knowledge import HB
 from .model import Caution, Recommendation
 from .sources import source_of
 
-DOCTOR = HB + "DoctorEvaluation"
-HOME_CARE = HB + "HomeCare"
-OTC = HB + "OverTheCounterPainMedication"
 CANDIDATES_FOR_CARE = 3
 #: Care for a candidate only when its score is at least this share of the best candidate's.
 CLOSE_TO_BEST = 0.5
@@ -53,24 +49,23 @@ def recommend(knowledge, level, present: list[str], candidates, duration_days=No
     top = max(lv.rank for lv in knowledge.levels.values())
     self_care = min(lv.rank for lv in knowledge.levels.values())
     level_term = knowledge.term(level.iri)
+    advice = None
     if level.rank > self_care:
-        advice = [level_term.note("advice")]
+        notes = [level_term.note("advice")]
         if level.rank == top:
-            advice += [_advice(knowledge, f) for f in present if f in knowledge.red_flags]
-        text = " ".join(dict.fromkeys(a for a in advice if a))
-        items[DOCTOR] = _item(knowledge, DOCTOR, f"The case is at the level '{level.label}'.", text or None)
-    else:
-        home = sorted(knowledge.descendants.get(HOME_CARE, set()), key=knowledge.label)
-        for iri in home + [OTC]:
-            if iri not in knowledge.terms:
-                continue
-            why = "The article's home care for hip and lower back pain."
-            if iri == OTC:
-                why = "The article's fast pain relief, which does not fix the cause."
-            max_days = knowledge.term(iri).note("max_days")
-            if max_days is not None and duration_days is not None and duration_days > int(max_days):
-                why += f" The article advises it only in the first {max_days} days after an injury; this case has lasted {duration_days}."
-            items[iri] = _item(knowledge, iri, why)
+            notes += [_advice(knowledge, f) for f in present if f in knowledge.red_flags]
+        advice = " ".join(dict.fromkeys(a for a in notes if a)) or None
+    for iri in level_term.notes.get("recommends", []):
+        if iri not in knowledge.terms:
+            continue
+        if level.rank > self_care:
+            items[iri] = _item(knowledge, iri, f"The case is at the level '{level.label}'.", advice)
+            continue
+        why = f"The article's care for hip and lower back pain at the level '{level.label}'."
+        max_days = knowledge.term(iri).note("max_days")
+        if max_days is not None and duration_days is not None and duration_days > int(max_days):
+            why += f" The article advises it only in the first {max_days} days after an injury; this case has lasted {duration_days}."
+        items[iri] = _item(knowledge, iri, why)
     if level.rank < top and not any(f in knowledge.red_flags for f in present) and level.rank <= self_care + 1:
         best = candidates[0].score if candidates else 0
         for candidate in [c for c in candidates[:CANDIDATES_FOR_CARE] if c.score >= CLOSE_TO_BEST * best]:
