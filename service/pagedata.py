@@ -27,8 +27,11 @@ NODE_KINDS = [
     (BASE + "Caution", "care"),
     (BASE + "CareGoal", "care"),
     (BASE + "BodyLocation", "location"),
+    (BASE + "AnatomicalStructure", "location"),
     (BASE + "Mechanism", "mechanism"),
+    (BASE + "PatientCase", "rule"),
 ]
+URGENCY_LEVEL = BASE + "UrgencyLevel"
 GRAPH_LIMIT = 80
 
 
@@ -184,6 +187,9 @@ def node_kind(index: TermIndex, iri: str) -> str:
     for upper, kind in NODE_KINDS:
         if index.is_a(iri, upper):
             return kind
+    term = index.terms.get(iri)
+    if term is not None and URGENCY_LEVEL in term.types:
+        return "urgency"
     return "other"
 
 

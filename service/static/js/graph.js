@@ -10,7 +10,7 @@
 
   var COLOURS = {
     condition: "#1d4f91", red_flag: "#9b1c1c", finding: "#b8860b", care: "#1e6634",
-    location: "#6b4c9a", mechanism: "#5f6b7a", other: "#9aa5b1"
+    location: "#6b4c9a", mechanism: "#5f6b7a", rule: "#0f766e", urgency: "#c2410c", other: "#9aa5b1"
   };
 
   fetch(container.getAttribute("data-graph"), { headers: { Accept: "application/json" } })
@@ -45,8 +45,13 @@
           { selector: "node:active, node.hover", style: { "overlay-opacity": 0.15, "overlay-color": "#0b4f8a" } }
         ],
         layout: { name: "concentric", concentric: function (n) { return n.data("center") ? 2 : 1; },
-                  levelWidth: function () { return 1; }, minNodeSpacing: 40, animate: false }
+                  levelWidth: function () { return 1; }, minNodeSpacing: 50, animate: false,
+                  spacingFactor: data.nodes.length < 8 ? 1.6 : data.nodes.length < 16 ? 1.3 : 1 }
       });
+      if (cy.zoom() > 1.25) {  // a small graph: keep labels at a readable size instead of filling the box
+        cy.zoom(1.25);
+        cy.center();
+      }
       cy.on("tap", "node", function (event) {
         var page = event.target.data("page");
         if (page && !event.target.data("center")) window.location.assign(page);
