@@ -264,3 +264,13 @@ def triage_form(index: TermIndex, picked: list[str], denied: list[str] = ()) -> 
         if value.strip() and item not in absent:
             absent.append(item)
     return {"red_flags": red, "other": other, "extra": extra, "absent": absent}
+
+
+def cautions(result: dict) -> list[dict]:
+    """The cautions of a triage answer's recommendations, each once, with the care actions it applies to."""
+    found: dict[str, dict] = {}
+    for recommendation in result.get("recommendations", []):
+        for caution in recommendation.get("cautions", []):
+            entry = found.setdefault(caution["iri"], {**caution, "applies_to": []})
+            entry["applies_to"].append({"iri": recommendation["iri"], "label": recommendation["label"]})
+    return list(found.values())

@@ -445,3 +445,14 @@ def test_programs_and_data_paths_keep_the_json_error_shape(client, path, accept)
     response = client.get(path, headers={"Accept": accept} if accept else {})
     assert response.status_code >= 400 and response.mimetype == "application/json"
     assert response.get_json()["ok"] is False
+
+
+def test_triage_page_lists_each_caution_once_with_what_it_applies_to(client):
+    page = client.get("/triage.json?finding=LowBackPain&finding=RecentInjury&duration_days=1&severity=4&age=35").get_json()
+    expected: dict[str, set[str]] = {}
+    for recommendation in page["result"]["recommendations"]:
+        for caution in recommendation["cautions"]:
+            expected.setdefault(caution["iri"], set()).add(recommendation["iri"])
+    assert expected, "this case should get care actions with cautions"
+    assert {c["iri"]: {a["iri"] for a in c["applies_to"]} for c in page["cautions"]} == expected
+    assert len(page["cautions"]) == len(expected)

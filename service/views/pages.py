@@ -242,6 +242,7 @@ def triage(suffix: str):
         if case:
             data["case"] = case
             data["result"] = run_triage(case)
+            data["cautions"] = pagedata.cautions(data["result"])
     except ApiError as exc:
         if wants_json(suffix):
             raise
