@@ -132,6 +132,7 @@ def test_every_page_is_also_json(client, html_path, json_path):
     by_suffix = client.get(json_path)
     assert by_suffix.status_code == 200 and by_suffix.mimetype == "application/json"
     assert by_suffix.get_json()["ok"] is True
+    assert by_suffix.headers["Link"] == f'<{html_path}>; rel="alternate"; type="text/html"'
     by_accept = client.get(html_path, headers={"Accept": "application/json"})
     assert by_accept.mimetype == "application/json"
     assert by_accept.get_json() == by_suffix.get_json()

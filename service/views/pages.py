@@ -102,6 +102,8 @@ def respond(template: str, data: dict, suffix: str, json_path: str, status: int 
     alternate = json_url(json_path)
     if wants_json(suffix):
         response = jsonify(data)
+        html = request.full_path.rstrip("?").replace(json_path + ".json", json_path if json_path != "/index" else "/", 1)
+        response.headers["Link"] = f'<{html}>; rel="alternate"; type="text/html"'
     else:
         response = Response(render_template(template, data=data, alternate_json=alternate, **context),
                             content_type="text/html; charset=utf-8")
