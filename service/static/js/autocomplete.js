@@ -22,7 +22,7 @@
       if (typeof item === "string") return { label: item, iri: "", page: "", kind: "" };
       var iri = item.iri || item.id || item["@id"] || "";
       var page = item.page || item.html || "";
-      if (!page && iri.indexOf(BASE) === 0) page = "/term/" + iri.slice(BASE.length);
+      if (!page && iri.indexOf(BASE) === 0) page = "/term/" + iri.slice(BASE.length) + ".html";
       return {
         label: item.label || item.prefLabel || item.name || iri,
         matched: (item.matched && typeof item.matched === "object" ? item.matched.text : item.matched) || "",
