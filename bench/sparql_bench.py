@@ -272,6 +272,20 @@ def markdown(results: list[dict], seconds: float, clients: list[int]) -> str:
         "- **rdflib-endpoint**: the Python peer (FastAPI + rdflib), under uvicorn.",
         "",
     ]
+    top = max(clients)
+    lines += [f"## Against the aims, at {top} clients", "",
+              "Aims (issue 4): at least 10x rdflib-endpoint's throughput, and within 2x of the Oxigraph server's "
+              "(hipback's req/s at least half of Oxigraph's).", "",
+              "| graph | query | hipback req/s | vs rdflib-endpoint | 10x? | vs Oxigraph | within 2x? |",
+              "|---|---|---:|---:|---|---:|---|"]
+    for result in results:
+        for name in QUERIES[result["graph"]]:
+            cell = {r["target"]: r for r in result["runs"] if r["query"] == name and r["clients"] == top}
+            ours = cell["hipback /sparql"]["rps"]
+            peer, floor = cell["rdflib-endpoint"]["rps"] or 0.001, cell["Oxigraph server"]["rps"] or 0.001
+            lines.append(f"| {result['graph']} | {name} | {ours} | {ours / peer:.1f}x | {'yes' if ours >= 10 * peer else 'no'} | "
+                         f"{ours / floor:.2f}x | {'yes' if ours >= floor / 2 else 'no'} |")
+    lines.append("")
     for result in results:
         lines += [f"## {result['graph']}: {result['triples']:,} triples", "",
                   "Startup to first answer, loading included (s): " + ", ".join(f"{k} {v}" for k, v in result["startup_s"].items()), "",
@@ -298,9 +312,14 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--clients", default="1,8")
     parser.add_argument("--graphs", default="ontology,hpo")
+    parser.add_argument("--from-json", action="store_true", help="only write sparql.md again from sparql.json")
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",")]
     RESULTS.mkdir(parents=True, exist_ok=True)
+    if args.from_json:
+        results = json.loads((RESULTS / "sparql.json").read_text(encoding="utf-8"))
+        (RESULTS / "sparql.md").write_text(markdown(results, args.duration, clients), encoding="utf-8")
+        return
     results = []
     with tempfile.NamedTemporaryFile(prefix="hipback-bench-", suffix=".log", delete=False) as log:
         for graph in args.graphs.split(","):

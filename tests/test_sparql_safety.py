@@ -262,3 +262,18 @@ def test_no_stack_trace_ever(endpoint, method, kwargs):
     body = response.json()
     assert body["ok"] is False and body["message"]
     assert "Traceback" not in response.text and 'File "' not in response.text
+
+
+@pytest.mark.parametrize("template", [
+    # a codepoint escape that one parser reads as a quote and another as text must never
+    # hide a SERVICE clause from the guard while the engine runs it
+    "SELECT * WHERE {{ BIND(\\u0022 AS ?x) SERVICE <{url}/sparql> {{ }} BIND(\\u0022 AS ?y) }}",
+    'SELECT * WHERE {{ ?s ?p "\\u0022 }} SERVICE <{url}/sparql> {{ }} #" }}',
+    "SELECT * WHERE {{ ?s ?p ?o }} # \\u000A SERVICE <{url}/sparql> {{ }}",
+    "SELECT * WHERE {{ ?s ?p ?o . \\u0023 SERVICE <{url}/sparql> {{ ?a ?b ?c }}\n}}",
+    "SELECT * WHERE {{ ?s ?p <http://x/\\u003E SERVICE <{url}/sparql> {{ ?a ?b ?c }} }}",
+])
+def test_escape_tricks_never_reach_the_network(endpoint, listener, template):
+    response = get(endpoint, template.format(url=listener.url))
+    assert response.status_code in (200, 400), response.text
+    assert not listener.was_contacted()
