@@ -151,7 +151,7 @@ def test_home_lists_every_condition_and_red_flag_without_javascript(client):
     assert conditions
     for condition in conditions:
         assert condition["label"] in text
-    red_flags = client.get(f"/term/RedFlag.json").get_json()["children"]
+    red_flags = client.get("/term/RedFlag.json").get_json()["children"]
     assert len(red_flags) >= 5
     for flag in red_flags:
         assert flag["label"] in text
