@@ -161,7 +161,8 @@ def compare(index: TermIndex, iris: list[str]) -> dict:
         columns.append({
             **card(index, iri),
             "findings": [_finding(index, f) for f in _sorted(index, found[iri])],
-            "distinguishing": [_finding(index, f) for f in _sorted(index, found[iri] - others)],
+            "distinguishing": [{**_finding(index, f), "related": _related(index, f, iri, found)}
+                               for f in _sorted(index, found[iri] - others)],
             "groups": relation_groups,
             "source": _source(index, iri),
         })
@@ -177,6 +178,23 @@ def compare(index: TermIndex, iris: list[str]) -> dict:
         "columns": columns,
         "conditions": conditions(index),
     }
+
+
+def _related(index: TermIndex, finding: str, condition: str, found: dict[str, set[str]]) -> list[dict]:
+    """Where another compared condition has a broader or narrower kind of this finding (a distinguishing
+    finding may still overlap: pain radiating into the hips is a kind of low back pain)."""
+    related = []
+    for other, findings in found.items():
+        if other == condition:
+            continue
+        for candidate in _sorted(index, findings):
+            if candidate == finding:
+                continue
+            if index.is_a(finding, candidate):
+                related.append({**_finding(index, candidate), "relation": "broader", "condition": asdict(index.ref(other))})
+            elif index.is_a(candidate, finding):
+                related.append({**_finding(index, candidate), "relation": "narrower", "condition": asdict(index.ref(other))})
+    return related
 
 
 def _finding(index: TermIndex, iri: str) -> dict:

@@ -188,6 +188,15 @@ def test_compare_shares_and_distinguishes_the_findings_of_the_term_pages(client)
         others = set().union(*(found[o] for o in names if o != name))
         assert {f["iri"] for f in column["distinguishing"]} == found[name] - others
     assert any(column["distinguishing"] for column in data["columns"])
+    for name, column in zip(names, data["columns"]):
+        for finding in column["distinguishing"]:
+            ancestors = {a["iri"] for a in client.get(f"/term/{finding['iri'].rsplit('/', 1)[-1]}.json").get_json()["ancestors"]}
+            for other in names:
+                if other == name:
+                    continue
+                broader = {r["iri"] for r in finding["related"] if r["relation"] == "broader" and r["condition"]["iri"].endswith("/" + other)}
+                assert broader == found[other] & ancestors
+    assert any(f["related"] for column in data["columns"] for f in column["distinguishing"])
     every = set().union(*found.values())
     assert {row["iri"] for row in data["matrix"]} == every
     for row in data["matrix"]:
