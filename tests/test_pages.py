@@ -203,8 +203,14 @@ def test_compare_shares_and_distinguishes_the_findings_of_the_term_pages(client)
         assert row["present"] == [row["iri"] in found[name] for name in names]
 
 
+def test_compare_with_one_condition_offers_it_in_the_form(client):
+    data = client.get(f"/compare.json?c={TERM}").get_json()
+    assert data["columns"] == [] and [c["iri"] for c in data["compared"]] == [config.BASE + TERM]
+    html = get_html(client, f"/compare?c={TERM}").get_data(as_text=True)
+    assert f'<option value="{TERM}" selected>' in html
+
+
 @pytest.mark.parametrize("query, message", [
-    (f"c={TERM}", "at least two"),
     (f"c={TERM}&c={TERM}", "at least two"),
     (f"c={TERM}&c=LowBackPain", "not a condition"),
     (f"c={TERM}&c=NoSuchThing", "not a condition"),

@@ -138,11 +138,13 @@ def compare(suffix: str):
             break
         if term.iri not in chosen:
             chosen.append(term.iri)
-    if error is None and asked and len(chosen) < 2:
+    if error is None and len(asked) > 1 and len(chosen) < 2:
         error = "Choose at least two different conditions to compare."
     if error and wants_json(suffix):
         raise ApiError(400, error, field="c")
-    data = pagedata.compare(index, chosen if not error else [])
+    data = pagedata.compare(index, chosen if not error and len(chosen) > 1 else [])
+    if len(chosen) == 1 and not error:  # one condition: the form, with it chosen first
+        data["compared"] = [{"iri": chosen[0], "curie": index.terms[chosen[0]].curie, "label": index.label(chosen[0])}]
     return respond("compare.html", data, suffix, "/compare", status=400 if error else 200, error=error,
                    asked=asked)
 
