@@ -12,6 +12,8 @@ parent's threads, locks or ``__main__`` is carried into them.
 from __future__ import annotations
 
 import atexit
+import hashlib
+import weakref
 import logging
 import os
 import queue
@@ -82,13 +84,13 @@ class _Worker:
 class Pool:
     """QUERY_WORKERS processes over a snapshot of an embedded pyoxigraph store."""
 
-    def __init__(self, store: ox.Store, workers: int = 2, start_timeout: float = 600.0):
+    def __init__(self, snapshot: bytes, workers: int = 2, start_timeout: float = 600.0):
         self.size = max(1, int(workers))
         self.start_timeout = start_timeout
         self._dir = tempfile.mkdtemp(prefix="hipback-sparql-")
         self._lock = threading.Lock()
         self._generation = 0
-        self._snapshot = self._write_snapshot(store)
+        self._snapshot = self._write_snapshot(snapshot)
         # Workers die with the thread that started them (PR_SET_PDEATHSIG counts threads), so
         # one long-lived thread starts them all, never a request thread that is about to end.
         self._spawner = ThreadPoolExecutor(1, thread_name_prefix="sparql-spawner")
@@ -104,17 +106,18 @@ class Pool:
             self._idle.put(w)
 
     # snapshots -------------------------------------------------------------------------
-    def _write_snapshot(self, store: ox.Store) -> tuple[int, str]:
+    def _write_snapshot(self, snapshot: bytes) -> tuple[int, str]:
         self._generation += 1
         path = os.path.join(self._dir, f"snapshot-{self._generation}.nq")
-        store.dump(path, format=ox.RdfFormat.N_QUADS)
+        with open(path, "wb") as handle:
+            handle.write(snapshot)
         return (self._generation, path)
 
-    def refresh(self, store: ox.Store) -> None:
+    def refresh(self, snapshot: bytes) -> None:
         """Take a new snapshot (after an update); workers reload it before their next job."""
         with self._lock:
             old = self._snapshot[1]
-            self._snapshot = self._write_snapshot(store)
+            self._snapshot = self._write_snapshot(snapshot)
         # a worker still loading the old file has it open already; unlinking is safe on POSIX
         try:
             os.unlink(old)
@@ -187,12 +190,78 @@ class Pool:
         shutil.rmtree(self._dir, ignore_errors=True)
 
 
+def snapshot_of(store: ox.Store) -> tuple[str, bytes]:
+    """The store as N-Quads, and a digest that names its content.
+
+    Two loads of the same files give different blank node labels, so the quads are first
+    canonicalized (blank nodes relabelled from the graph's structure) and sorted: stores
+    with the same content get the same digest and can share a pool.
+    """
+    dataset = ox.Dataset(store)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    lines = sorted((ox.serialize(dataset, format=ox.RdfFormat.N_QUADS) or b"").splitlines())
+    data = b"\n".join(lines) + (b"\n" if lines else b"")
+    return hashlib.sha256(data).hexdigest(), data
+
+
+class _Shared:
+    """Pools shared by every app of the process whose store holds the same quads.
+
+    A test session or an embedding program may create many apps over one release; they
+    share one pool instead of starting QUERY_WORKERS processes each. A pool is closed when
+    its last app lets go of it (an update moves an app to a pool of its new content).
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.pools: dict[tuple[str, int], Pool] = {}
+        self.users: dict[tuple[str, int], int] = {}
+
+    def acquire(self, digest: str, data: bytes, workers: int) -> tuple[tuple[str, int], Pool]:
+        key = (digest, workers)
+        with self.lock:
+            pool = self.pools.get(key)
+            if pool is None or pool.closed:
+                pool = self.pools[key] = Pool(data, workers)
+                self.users[key] = 0
+            self.users[key] += 1
+            return key, pool
+
+    def release(self, key: tuple[str, int]) -> None:
+        with self.lock:
+            self.users[key] = self.users.get(key, 1) - 1
+            if self.users[key] > 0:
+                return
+            pool = self.pools.pop(key, None)
+            self.users.pop(key, None)
+        if pool is not None:
+            pool.close()
+
+    def refresh_private(self, key: tuple[str, int], digest: str, data: bytes) -> tuple[str, int] | None:
+        """Give the pool of ``key`` new content in place when one app alone uses it; its new key, or None."""
+        with self.lock:
+            if self.users.get(key) != 1 or (digest, key[1]) in self.pools:
+                return None
+            pool = self.pools.pop(key)
+            del self.users[key]
+            new = (digest, key[1])
+            self.pools[new], self.users[new] = pool, 1
+        pool.refresh(data)
+        return new
+
+
+SHARED = _Shared()
+
+
 class Embedded:
-    """/sparql on the embedded store: queries in the pool, updates in the service's own store."""
+    """/sparql on the embedded store: queries in a (shared) pool, updates in the app's own store."""
 
     def __init__(self, store: ox.Store, workers: int):
         self.store = store
-        self.pool = Pool(store, workers)
+        self.workers = workers
+        digest, data = snapshot_of(store)
+        self.key, self.pool = SHARED.acquire(digest, data, workers)
+        self._update_lock = threading.Lock()
 
     def run(self, job: Job, timeout: float) -> Outcome:
         return self.pool.run(job, timeout)
@@ -204,18 +273,28 @@ class Embedded:
                 "using-graph-uri and using-named-graph-uri are not supported by the embedded store; "
                 "write USING / USING NAMED in the update instead.",
             )
-        try:
-            self.store.update(text, base_iri=base)
-        except SyntaxError as error:
-            from .execute import syntax_message
+        with self._update_lock:
+            try:
+                self.store.update(text, base_iri=base)
+            except SyntaxError as error:
+                from .execute import syntax_message
 
-            raise ApiError(400, syntax_message(error).replace("query", "update")) from None
-        except (ValueError, OSError) as error:
-            raise ApiError(400, f"The update failed: {' '.join(str(error).split())[:300]}") from None
-        self.pool.refresh(self.store)
+                raise ApiError(400, syntax_message(error).replace("query", "update")) from None
+            except (ValueError, OSError) as error:
+                raise ApiError(400, f"The update failed: {' '.join(str(error).split())[:300]}") from None
+            digest, data = snapshot_of(self.store)
+            if digest == self.key[0]:
+                return
+            moved = SHARED.refresh_private(self.key, digest, data)
+            if moved is not None:
+                self.key = moved
+                return
+            old = self.key
+            self.key, self.pool = SHARED.acquire(digest, data, self.workers)
+            SHARED.release(old)
 
     def close(self) -> None:
-        self.pool.close()
+        SHARED.release(self.key)
 
 
 _LOCK = threading.Lock()
@@ -223,6 +302,7 @@ _LOCK = threading.Lock()
 
 def for_app(app):
     """The app's /sparql runner (a worker pool, or a forwarder to the remote store), made on first use."""
+    app = getattr(app, "_get_current_object", lambda: app)()  # current_app is a proxy
     runner = app.extensions.get("hipback.sparql")
     if runner is not None:
         return runner
@@ -236,5 +316,6 @@ def for_app(app):
                 runner = Remote(store.url, str(app.config.get("STORE_UPDATE_URL") or ""))
             else:
                 runner = Embedded(store.store, int(app.config.get("QUERY_WORKERS", 2)))
+                weakref.finalize(app, runner.close)
             app.extensions["hipback.sparql"] = runner
     return runner
