@@ -212,6 +212,9 @@ def test_service_description(endpoint, accept, parser):
     assert graph.value(service, SD.endpoint) == rdflib.URIRef(endpoint)
     assert (service, SD.supportedLanguage, SD.SPARQL11Query) in graph
     assert (service, SD.supportedLanguage, SD.SPARQL11Update) not in graph  # no UPDATE_TOKEN here
+    dataset = graph.value(service, SD.defaultDataset)
+    void = graph.value(dataset, rdflib.RDFS.seeAlso)
+    assert str(void).endswith("/.well-known/void") and requests.get(str(void), timeout=30).status_code == 200
     names = set(graph.objects(None, SD.name))
     assert rdflib.URIRef(HB + "graph/asserted") in names and rdflib.URIRef(HB + "graph/inferred") in names
 

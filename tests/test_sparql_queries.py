@@ -66,6 +66,7 @@ def test_each_saved_query_has_rows_in_every_format(server, name):
     assert page.text.count("<tr") >= body["count"] + 1
     negotiated = requests.get(f"{server}/queries/{name}", headers={"Accept": "application/json"}, timeout=60)
     assert negotiated.json()["count"] == body["count"]
+    assert data.headers["Access-Control-Allow-Origin"] == "*"
 
 
 def test_unknown_query_is_404(server):

@@ -62,7 +62,8 @@ def figures(store) -> dict:
     return data
 
 
-def service_description(endpoint: str, update_endpoint: str | None, allowlist, store) -> list[ox.Triple]:
+def service_description(endpoint: str, update_endpoint: str | None, allowlist, store,
+                        void: str | None = None) -> list[ox.Triple]:
     data = figures(store)
     service = ox.BlankNode("service")
     dataset = ox.BlankNode("dataset")
@@ -82,6 +83,8 @@ def service_description(endpoint: str, update_endpoint: str | None, allowlist, s
     ]
     if update_endpoint:
         triples.append(ox.Triple(service, _n(SD + "supportedLanguage"), _n(SD + "SPARQL11Update")))
+    if void:
+        triples.append(ox.Triple(dataset, _n("http://www.w3.org/2000/01/rdf-schema#seeAlso"), _n(void)))
     if allowlist:
         triples.append(ox.Triple(service, _n(SD + "feature"), _n(SD + "BasicFederatedQuery")))
     for key in dict.fromkeys(list(negotiation.RESULTS.values()) + list(negotiation.GRAPH.values())):

@@ -16,6 +16,14 @@ from .sparql import run_query
 
 bp = Blueprint("queries", __name__)
 
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    """Saved query results are public data: browser tools on other origins may fetch them."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers.add("Vary", "Accept")
+    return response
+
 PAGE_FORMATS = {"text/html": "html", "application/json": "json", "text/csv": "csv",
                 "application/sparql-results+json": "json"}
 

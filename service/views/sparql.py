@@ -90,7 +90,8 @@ def _describe(formats: list[str]) -> Response:
     settings = _settings()
     update_url = _public("/sparql/update") if current_app.config.get("UPDATE_TOKEN") else None
     endpoint = _public("/sparql") if current_app.config.get("PUBLIC_URL") else request.base_url
-    triples = description.service_description(endpoint, update_url, settings["allowlist"], get_store())
+    triples = description.service_description(endpoint, update_url, settings["allowlist"], get_store(),
+                                              void=_public("/.well-known/void"))
     return _graph_response(triples, key)
 
 
