@@ -73,3 +73,17 @@ def test_apps_over_the_same_content_share_one_pool_and_updates_stay_apart():
     del first, a
     gc.collect()
     assert updated.closed
+
+
+def test_a_worker_that_dies_is_replaced(pool):
+    victim = next(iter(pool._all))
+    victim.process.kill()
+    victim.process.wait(5)
+    answers = []
+    for _ in range(6):  # whichever worker a request gets, it is answered or told to retry
+        try:
+            answers.append(pool.run(Job("ASK { ?s ?p ?o }"), 5).status)
+        except ApiError as error:
+            assert error.status == 503 and "try again" in error.message
+    assert answers and set(answers) == {200}
+    assert victim not in pool._all

@@ -34,7 +34,10 @@ def main(conn, snapshot: tuple[int, str]) -> None:
 
     _die_with_parent()
     generation, path = snapshot
-    store = _load(path)
+    try:
+        store = _load(path)
+    except OSError:  # the pool closed (and removed its snapshot) while this worker started
+        return
     try:
         conn.send(("ready", generation))
     except OSError:
