@@ -17,9 +17,11 @@ import re
 from dataclasses import dataclass, field
 
 from . import facts as fact_reader
+from .knowledge import HB
 from .lexicon import Entry, Token, normalise, stems, tokenize
 from .model import Annotation, CaseFacts, CaseFinding, Origin, Unrecognized
 
+FEVER = HB + "Fever"
 _TRIGGERS = {normalise(t) for t in ("no", "not", "never", "without", "denies", "deny", "denied", "denying", "nor",
                                       "none", "neither", "negative for", "free of", "absence of", "ruled out")}
 _TRIGGER_STARTS = {t[0] for t in _TRIGGERS}
@@ -78,21 +80,59 @@ def _select(knowledge, matches) -> list[Mention]:
     return sorted(chosen, key=lambda m: m.start)
 
 
-def _negate(tokens: list[Token], clauses: list[int], mentions: list[Mention]) -> None:
-    covered = {i for m in mentions for i in range(m.start, m.end)}
-    mention_at = {m.start: m for m in mentions}
+#: Phrases that take back the negation after them ("I can't say I don't have a fever" keeps the fever).
+_DOUBLE = {normalise(t) for t in ("can't say", "cannot say", "wouldn't say", "not that", "can't rule out")}
+#: A whole answer that denies the question before it ("Fever: no.", "Numbness or weakness? No").
+_ANSWERS = {normalise(t) for t in ("no", "none", "nope", "negative", "not really", "never", "denies", "denied")}
+#: A trailing trigger that denies what the sentence listed before it ("..., I have neither").
+_BACKWARD = {normalise(t) for t in ("neither", "none", "none of them", "none of these", "none of those",
+                                     "neither of them", "neither of these", "neither of those")}
+_HAVE = stems("i have had got do does and but".split())
+
+
+def _triggers(tokens: list[Token], covered: set[int]) -> list[tuple[int, int]]:
+    """(start, end) of each negation trigger that is not part of a lexicon phrase or a pseudo-negation."""
+    found = []
     for i in range(len(tokens)):
-        if i in covered:
+        if i in covered or tokens[i].text not in _TRIGGER_STARTS:
             continue
-        if tokens[i].text not in _TRIGGER_STARTS:
-            continue
-        length = next((len(t) for t in _TRIGGERS if tuple(x.text for x in tokens[i:i + len(t)]) == t
-                       and not covered & set(range(i, i + len(t)))), 0)
+        length = max((len(t) for t in _TRIGGERS if tuple(x.text for x in tokens[i:i + len(t)]) == t
+                      and not covered & set(range(i, i + len(t)))), default=0)
         if not length or any(tuple(x.text for x in tokens[i - 1:i - 1 + len(p)]) == p or
                              tuple(x.text for x in tokens[i:i + len(p)]) == p for p in _PSEUDO):
             continue
-        gap, j = 0, i + length
+        # "can't say I don't ...": a negated statement of doubt cancels the negation after it
+        if any(tuple(x.text for x in tokens[k:k + len(d)]) == d
+               for d in _DOUBLE for k in range(max(0, i - 4), i)):
+            continue
+        found.append((i, i + length))
+    return found
+
+
+def _negate(text: str, tokens: list[Token], clauses: list[int], mentions: list[Mention]) -> None:
+    """Deny the findings in the scope of each trigger.
+
+    The scope runs forward in the trigger's clause and stops when more than ``_MAX_NEGATION_GAP``
+    words that are neither findings nor list words follow the trigger or the last denied finding,
+    at a spaced dash, and at a comma unless the comma continues a list closed later in the clause
+    by "or" / "nor" with no other word since the last finding ("no fever, chills or sweats"; "no
+    injury, fever and chills" denies the injury only). An absence phrase that starts with a
+    trigger ("no fever") opens the same scope after it.
+    """
+    covered = {i for m in mentions for i in range(m.start, m.end)}
+    mention_at = {m.start: m for m in mentions}
+    scopes = _triggers(tokens, covered)
+    scopes += [(m.start, m.end) for m in mentions
+               if m.kind == "absence" and tokens[m.start].text in _TRIGGER_STARTS]
+    for i, j in scopes:
+        gap = 0
         while j < len(tokens) and clauses[j] == clauses[i]:
+            between = text[tokens[j - 1].end:tokens[j].start]
+            if re.search(r"\s[-\u2013\u2014]+\s", between):
+                break
+            if "," in between and (gap > 0 or not any(tokens[x].text in ("or", "nor") for x in range(j, len(tokens))
+                                                      if clauses[x] == clauses[i])):
+                break
             mention = mention_at.get(j)
             if mention is not None:
                 if mention.kind == "finding":
@@ -105,6 +145,38 @@ def _negate(tokens: list[Token], clauses: list[int], mentions: list[Mention]) ->
                 if gap > _MAX_NEGATION_GAP:
                     break
             j += 1
+    _negate_answers(text, tokens, mentions)
+
+
+def _segments(text: str, tokens: list[Token]) -> list[int]:
+    """Segment number of each token: cut at every punctuation mark."""
+    numbers, current = [], 0
+    for i, token in enumerate(tokens):
+        if i and re.search(r"[.,;:!?\n()\[\]]|\s[-\u2013\u2014]+\s", text[tokens[i - 1].end:token.start]):
+            current += 1
+        numbers.append(current)
+    return numbers
+
+
+def _negate_answers(text: str, tokens: list[Token], mentions: list[Mention]) -> None:
+    """Answers after the findings they deny: "Fever: no.", "Numbness or weakness? No", "..., I have neither"."""
+    segments = _segments(text, tokens)
+    last = segments[-1] if segments else -1
+    words = {n: tuple(t.text for k, t in enumerate(tokens) if segments[k] == n) for n in range(last + 1)}
+    for n in range(1, last + 1):
+        answer = words[n]
+        question_mark = text[tokens[segments.index(n) - 1].end:tokens[segments.index(n)].start]
+        targets: list[Mention] = []
+        if answer in _ANSWERS and re.search(r"[:?]|\s[-\u2013\u2014]+\s", question_mark):
+            targets = [m for m in mentions if m.kind == "finding" and segments[m.start] == n - 1]
+        elif any(answer[-len(b):] == b and all(w in _HAVE for w in answer[:-len(b)]) for b in _BACKWARD):
+            sentence = n
+            while sentence > 0 and not re.search(r"[.;!?\n]", text[tokens[segments.index(sentence) - 1].end:
+                                                                    tokens[segments.index(sentence)].start]):
+                sentence -= 1
+            targets = [m for m in mentions if m.kind == "finding" and sentence <= segments[m.start] < n]
+        for mention in targets:
+            mention.negated = True
 
 
 _COORDINATION = stems("and or in my the both also plus as well too of".split())
@@ -113,6 +185,14 @@ _COORDINATION = stems("and or in my the both also plus as well too of".split())
 def _coordinated(tokens: list[Token], end: int, start: int) -> bool:
     """Only list words lie between token ``end`` and token ``start`` ("groin and hip", "pain and stiffness")."""
     return end <= start and all(t.text in _COORDINATION for t in tokens[end:start])
+
+
+def _described(tokens: list[Token], start: int, findings: list[Mention]) -> bool:
+    """A finding word comes just before token ``start`` (only "my", "the", "both" between)."""
+    k = start
+    while k > 0 and tokens[k - 1].text in ("my", "the", "both", "a"):
+        k -= 1
+    return any(m.end == k for m in findings)
 
 
 def _compose(knowledge, tokens: list[Token], mentions: list[Mention]) -> None:
@@ -155,16 +235,27 @@ def _compose(knowledge, tokens: list[Token], mentions: list[Mention]) -> None:
                     places.append(Mention(other.start, other.end, implied, "place", other.clause))
         mention.composed = results_for(kinds, places)
 
+    used_places = {id(p) for m in findings for _, places in m.composed for p in places}
     for mention in findings:
-        # "pain in my groin and hip": a finding defined at a place, followed by more places
+        # "pain in my groin and hip": a finding defined at a place, followed by more places;
+        # "lower back, hip and groin pain": places listed before it share its kind word too
         kinds = {defined[e.iri].kind for e in mention.entries if e.iri in defined}
         if not kinds:
             continue
         end, chain = mention.end, []
-        for place in sorted(places_by_clause.get(mention.clause, ()), key=lambda p: p.start):
+        clause_places = sorted(places_by_clause.get(mention.clause, ()), key=lambda p: p.start)
+        for place in clause_places:
             if place.start >= end and _coordinated(tokens, end, place.start):
                 chain.append(place)
                 end = place.end
+        start = mention.start
+        joined = any(t.text in ("and", "or") for t in tokens[max(0, start - 2):start])
+        for place in reversed(clause_places):
+            if not joined or id(place) in used_places or _described(tokens, place.start, findings):
+                break  # "numb legs and hip pain": the legs are the numb ones
+            if place.end <= start and _coordinated(tokens, place.end, start):
+                chain.append(place)
+                start = place.start
         own = {e.iri for e in mention.entries}
         for place in chain:
             for result, used in results_for(kinds, [place]):
@@ -186,10 +277,14 @@ def annotate(knowledge, text: str) -> Annotation:
     lexicon = knowledge.lexicon
     tokens = tokenize(text)
     clauses = _clauses(text, tokens)
-    mentions = _select(knowledge, lexicon.matches(tokens))
+    # a phrase never reads across a sentence or a label ("Fever: no. Numbness: yes" is no "no numbness")
+    stops = [bool(re.search(r"[.;!?\n:]", text[tokens[i - 1].end:tokens[i].start])) if i else False
+             for i in range(len(tokens))]
+    matches = [m for m in lexicon.matches(tokens) if not any(stops[m[0] + 1:m[1]])]
+    mentions = _select(knowledge, matches)
     for mention in mentions:
         mention.clause = clauses[mention.start]
-    _negate(tokens, clauses, mentions)
+    _negate(text, tokens, clauses, mentions)
     _compose(knowledge, tokens, mentions)
 
     def span(start, end):
@@ -215,6 +310,11 @@ def annotate(knowledge, text: str) -> Annotation:
                 continue  # the kind word was composed, or a narrower finding ("still hurts", "pain that radiates") says it
             found.setdefault((entry.iri, status), []).append(Origin(field="text", span=[s, e], matched=text[s:e]))
 
+    measured = fact_reader.temperature(text)
+    if measured is not None and measured.value >= fact_reader.FEVER_CELSIUS and FEVER in knowledge.findings:
+        # a measured temperature of 38 C / 100.4 F or more is a fever (hb:interpretation on hb:Fever)
+        found.setdefault((FEVER, "present"), []).append(
+            Origin(field="text", span=list(measured.span), matched=measured.text))
     findings = [
         CaseFinding(iri=iri, label=knowledge.label(iri), status=status, red_flag=iri in knowledge.red_flags,
                     origin=origins)
@@ -230,6 +330,8 @@ def annotate(knowledge, text: str) -> Annotation:
             covered_chars.append(read.span)
     for mention in mentions:
         covered_chars.append(tuple(span(mention.start, mention.end)))
+    if measured is not None:
+        covered_chars.append(measured.span)
     unrecognized = _leftovers(text, tokens, clauses, covered_chars)
     return Annotation(findings=findings, facts=CaseFacts(**values, origins=origins), unrecognized=unrecognized)
 

@@ -18,11 +18,16 @@ _NUMBERS = {
     "a few": 3, "few": 3, "several": 3, "a couple of": 2, "a couple": 2, "couple of": 2,
 }
 _NUMBER = r"(\d{1,4}|" + "|".join(sorted((re.escape(k) for k in _NUMBERS), key=len, reverse=True)) + r")"
-_UNIT_DAYS = {"day": 1, "night": 1, "week": 7, "month": 30, "year": 365}
+_UNIT_DAYS = {"day": 1, "night": 1, "week": 7, "wk": 7, "fortnight": 14, "month": 30, "mth": 30, "year": 365,
+              "yr": 365}
+# a unit may follow a digit with no space ("6wks"), and abbreviated ("4 wks", "2 yrs")
 _DURATION = re.compile(
-    rf"\b{_NUMBER}(?:\s+and\s+a\s+half)?[\s-]+(day|night|week|month|year)s?\b(?![\s-]*old)", re.I)
-_BARE_DURATION = re.compile(r"\b(?:for|over|many|of)\s+(days|nights|weeks|months|years)\b|\b(days|weeks|months|years)\s+(?:of|now)\b", re.I)
-_BARE_DAYS = {"days": 2, "nights": 2, "weeks": 14, "months": 60, "years": 730}
+    rf"\b{_NUMBER}(?:\s+and\s+a\s+half)?(?:[\s-]+|(?<=\d))(day|night|week|wk|fortnight|month|mth|year|yr)s?\b"
+    r"(?![\s-]*old)", re.I)
+_BARE_DURATION = re.compile(r"\b(?:for|over|many|of)\s+(days|nights|weeks|months|years|ages)\b|\b(days|weeks|months|years|ages)\s+(?:of|now)\b", re.I)
+#: "for ages" reads as 28 days: a long time by the patient's own account, past the few weeks (21 days)
+#: after which the article sends a person to a doctor.
+_BARE_DAYS = {"days": 2, "nights": 2, "weeks": 14, "months": 60, "years": 730, "ages": 28}
 _PHRASES = [
     (re.compile(r"\b(?:since\s+)?(?:this\s+(?:morning|afternoon|evening)|today|tonight|an?\s+hour\s+ago|hours\s+ago)\b", re.I), 0),
     (re.compile(r"\b(?:since\s+)?(?:yesterday|last\s+night)\b", re.I), 1),
@@ -45,19 +50,35 @@ _MINOR = [
     (re.compile(r"\b(?:child|kid|toddler|baby|schoolboy|schoolgirl|little\s+(?:boy|girl))\b", re.I), 8),
 ]
 _SEVERITY = re.compile(rf"\b(\d{{1,2}}(?:\.\d+)?|{'|'.join(k for k in _NUMBERS if ' ' not in k and _NUMBERS[k] <= 10)})\s*(?:/|out\s+of)\s*(?:10|ten)\b", re.I)
+#: A score given in words: "severity 8", "pain level 8", "pain score: 8", "rating it an 8".
+_SCORE = re.compile(r"\b(?:severity|(?:pain\s+)?(?:level|score|rating)|rat(?:e|ing)\s+(?:it|the\s+pain|my\s+pain))"
+                    r"(?:\s+(?:of|is|at|as|was))?\s*[:=]?\s*(?:an?\s+)?(\d{1,2})\b(?!\s*(?:%|/|days?|weeks?|months?|years?))",
+                    re.I)
 _SEVERE_WORD = r"(?:severe|severely|excruciating|unbearable|agoni[sz]ing|intolerable|extreme|crippling|debilitating)"
 _PAIN_WORD = r"(?:pain|painful|ache|aches|aching|hurts?|hurting|back\s?ache)"
 _VERBAL_SEVERE = re.compile(
     rf"(?<!not )(?<!isn't )(?<!no )\b{_SEVERE_WORD}\s+(?:\w+\s+){{0,2}}?{_PAIN_WORD}\b"
     rf"|\b{_PAIN_WORD}\s+(?:is|was|has\s+been|it's|gets|got|became|becomes)\s+(?:(?!not\b|never\b)\w+\s+)?{_SEVERE_WORD}\b"
+    rf"|\b{_PAIN_WORD}\s+(?:so|really|very|too|extremely|quite)\s+{_SEVERE_WORD}\b"
     r"|\bin\s+agony\b|\bworst\s+pain\b", re.I)
 #: A verbal "severe pain" reads as 7, the lowest score of the severe band (7-10) on the 0-10 scale.
 VERBAL_SEVERE_SCORE = 7
 _NOT_IMPROVING = re.compile(
-    r"\b(?:not|isn't|hasn't|haven't|doesn't|don't|didn't|won't|no|never|nothing)\s+(?:\w+\s+){0,2}?"
+    r"\b(?:not|isn'?t|hasn'?t|haven'?t|doesn'?t|don'?t|didn'?t|won'?t|no|never|nothing)\s+(?:\w+\s+){0,2}?"
     r"(?:getting\s+|got\s+|gotten\s+|any\s+)?(?:better|improv\w*|eas(?:e|ing)|help(?:s|ing|ed)?|work(?:s|ing|ed)?)\b"
-    r"|\b(?:getting|got|gotten|gets|is|it's)\s+worse\b|\bworse\s+and\s+worse\b|\bworsening\b", re.I)
+    r"|\b(?:getting|got|gotten|gets|is|it's)\s+worse\b|\bworse\s+and\s+worse\b|\bworsening\b"
+    r"|\bmade\s+(?:no|any|little)\s+difference\b|\bno\s+difference\b|\bno\s+better\b"
+    r"|\bstill\s+(?:the\s+same|as\s+bad|just\s+as\s+bad)\b|\b(?:not|hasn'?t|haven'?t)\s+changed\b", re.I)
 _IMPROVING = re.compile(r"\b(?:getting|gets|got|gotten|feeling|feels|slowly|much|bit|little)\s+better\b|\bimprov(?:ing|ed|es)\b|\bbetter\s+(?:when|with|after)\b|\beasing\s+off\b", re.I)
+
+
+#: A measured temperature: "temp of 38.5", "temperature is 101", "fever 39C", "38.2 degrees".
+_TEMPERATURE = re.compile(
+    r"\b(?:temp(?:erature)?|fever|pyrexia)\s*(?:of|is|was|at|reading|around|about|reached|hit|went\s+up\s+to|:|=)?"
+    r"\s*(?:of\s+)?(\d{2,3}(?:[.,]\d{1,2})?)\s*(?:°|º|degrees?|deg)?\s*([cf])?\b"
+    r"|\b(\d{2,3}(?:[.,]\d{1,2})?)\s*(?:(?:°|º|degrees?|deg)\s*([cf]|celsius|fahrenheit|centigrade)?|([cf]))\b", re.I)
+#: Fever from 38 C (100.4 F), the NHS threshold, stated on hb:Fever (``hb:interpretation``).
+FEVER_CELSIUS = 38.0
 
 
 @dataclass(frozen=True)
@@ -116,7 +137,7 @@ def age(text: str) -> Read | None:
 
 def severity(text: str) -> Read | None:
     """A 0-10 score ("7/10", "8 out of 10"), or 7 for pain called severe in words ("excruciating pain")."""
-    match = _SEVERITY.search(_prepare(text))
+    match = _SEVERITY.search(_prepare(text)) or _SCORE.search(_prepare(text))
     if not match:
         verbal = _VERBAL_SEVERE.search(_prepare(text))
         return Read(VERBAL_SEVERE_SCORE, verbal.span(), verbal.group(0)) if verbal else None
@@ -124,6 +145,22 @@ def severity(text: str) -> Read | None:
     value = float(raw) if raw[0].isdigit() else _NUMBERS[raw.lower()]
     value = int(value + 0.5)  # 7.5/10 reads as 8: round half up, towards caution
     return Read(value, match.span(), match.group(0)) if 0 <= value <= 10 else None
+
+
+def temperature(text: str) -> Read | None:
+    """The highest body temperature the text measures, in degrees Celsius (Fahrenheit converted)."""
+    reads = []
+    for match in _TEMPERATURE.finditer(_prepare(text)):
+        raw = match.group(1) or match.group(3)
+        unit = (match.group(2) or match.group(4) or match.group(5) or "").lower()[:1]
+        value = float(raw.replace(",", "."))
+        if match.group(3) and not unit and not re.search(r"°|º|deg", match.group(0)):
+            continue
+        if unit == "f" or (not unit and 93 <= value <= 113):
+            value = (value - 32) * 5 / 9
+        if 30 <= value <= 45:
+            reads.append(Read(round(value, 1), match.span(), match.group(0)))
+    return max(reads, key=lambda r: r.value) if reads else None
 
 
 def improving(text: str) -> Read | None:

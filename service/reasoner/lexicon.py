@@ -1,7 +1,7 @@
 """The annotator's lexicon, compiled from the ontology: labels, lay synonyms, absence phrases, places.
 
 Text and phrases are normalised the same way (lowercase, apostrophes unified, "can't" / "cannot" /
-"can not" -> "cannot", other "n't" -> "not", simple plurals and third-person -s stripped), then
+"can not" -> "cannot", other "n't" -> "not", also when typed without the apostrophe ("dont", "havent"), simple plurals and third-person -s stripped), then
 phrases are matched token by token with at most two filler words ("really", "a", "my"...) between
 two phrase tokens, so "can't really feel anything when I wipe" matches the synonym "can't feel
 anything when I wipe". Only the ontology says what a phrase means: adding a ``skos:altLabel`` or an
@@ -18,12 +18,15 @@ _KEEP = {"is", "was", "has", "does", "this", "his", "its", "us", "yes", "as", "a
          "sciatica", "physio", "ces", "fai", "sij"}
 #: Spelling variants read as one word ("radiating into the hip" = "radiating to my hip").
 _ALIASES = {"into": "to", "onto": "to", "towards": "to", "toward": "to", "tummy": "belly"}
+#: Contractions typed without their apostrophe, split as "don't" is ("dont" -> do not).
+_NO_APOSTROPHE = {w + "nt": [w, "not"] for w in """do does did have has had is are was were could would should
+must need""".split()} | {"wont": ["will", "not"], "aint": ["is", "not"]}
 _SUBJECT_IS = {"it", "that", "there", "he", "she", "what", "who", "here", "everything", "nothing"}
 #: Words the text may hold between two tokens of a phrase ("can't *really* feel").
 _FILLER_WORDS = """really just quite a an the my your his her their our any some all bit little so now still
 also kind sort pretty totally completely fully literally even right left actually properly much
 feel feels felt feeling are is am be been being get gets getting got gone become became have has had
-seem seems seemed keep keeps kept often sometimes constantly always started starting very""".split()
+seem seems seemed keep keeps kept often sometimes constantly always started starting very suddenly""".split()
 #: Words a phrase may drop ("weakness in *the* legs" reads "weakness in my legs").
 _OPTIONAL_WORDS = "a an the my your his her their our some any".split()
 MAX_GAP = 2
@@ -77,6 +80,8 @@ def tokenize(text: str) -> list[Token]:
         parts: list[str]
         if word in ("can't", "cannot", "cant"):
             parts = ["cannot"]
+        elif word in _NO_APOSTROPHE:  # "dont", "havent": typed without the apostrophe
+            parts = _NO_APOSTROPHE[word]
         elif word == "won't":
             parts = ["will", "not"]
         elif word.endswith("n't"):
@@ -178,10 +183,25 @@ class Lexicon:
                 return
 
 
+#: Words that name a category of findings rather than one: "red flag", "warning sign", "symptom".
+_CATEGORY = re.compile(r"\b(?:symptoms?|signs?|findings?|flags?)\b")
+
+
+def grouping(term) -> bool:
+    """A finding class every label of which is a category word (``hb:Finding``, ``hb:RedFlag``).
+
+    Such a class groups findings; the patient who writes "warning signs" or "red flag" reports
+    none of them ("I read that numbness is a warning sign"), so it stays out of the lexicon.
+    """
+    return all(_CATEGORY.search(phrase.lower()) for phrase in [term.label, *term.alt_labels])
+
+
 def build(knowledge) -> Lexicon:
     lexicon = Lexicon()
     for iri in sorted(knowledge.findings):
         term = knowledge.term(iri)
+        if grouping(term):
+            continue
         for phrase in [term.label, *term.alt_labels]:
             lexicon.add(phrase, Entry("finding", iri, phrase))
         for phrase in term.absence_labels:
