@@ -273,6 +273,46 @@ def _narrower_nearby(knowledge, mention: Mention, kind: str, mentions: list[Ment
     )
 
 
+#: Words that say a finding began suddenly ("Suddenly my hip is really swollen", "swollen up overnight").
+_ONSET = re.compile(r"\b(?:sudden|suddenly|overnight|all\s+of\s+a\s+sudden|out\s+of\s+(?:nowhere|the\s+blue)"
+                    r"|came\s+up|appeared|since\s+(?:this\s+morning|last\s+night))\b", re.I)
+
+
+def _sudden(knowledge, text, tokens, clauses, mentions, found) -> None:
+    """A finding F said to have come on suddenly, in its clause, is the ontology's "sudden F" when it has one.
+
+    The narrower finding is found by its label: a subclass of F labelled "sudden " + the label of F
+    (``hb:SuddenHipSwelling`` "sudden hip swelling" under ``hb:HipSwelling`` "hip swelling").
+    """
+    labels = {knowledge.label(iri).lower(): iri for iri in knowledge.findings}
+    for mention in mentions:
+        if mention.kind != "finding" or mention.negated:
+            continue
+        for iri in [r for r, _ in mention.composed] + [e.iri for e in mention.entries]:
+            sudden = labels.get("sudden " + knowledge.label(iri).lower())
+            if sudden is None or not knowledge.is_a(sudden, iri):
+                continue
+            members = [t for k, t in enumerate(tokens) if clauses[k] == mention.clause]
+            onset = _ONSET.search(text, members[0].start, members[-1].end)
+            if onset and not re.search(r"\b(?:no|not|never|without|n't)\s+(?:\w+\s+)?$", text[:onset.start()].replace("n't", " n't")):
+                start, end = min(onset.start(), tokens[mention.start].start), max(onset.end(), tokens[mention.end - 1].end)
+                found.setdefault((sudden, "present"), []).append(Origin(
+                    field="text", span=[start, end], matched=text[start:end],
+                    parts=sorted([[tokens[mention.start].start, tokens[mention.end - 1].end], list(onset.span())])))
+
+
+_ABILITY = stems("cannot unable hardly barely struggling struggle".split())
+#: A limit that is partial: a comparison ("as far as before") or one position ("on my left side").
+_PARTIAL = re.compile(r"\s+(?:as\s+(?:far|long|much|well|fast|quickly|easily|often)\b"
+                      r"|on\s+(?:my|the|one|either|his|her)\s+(?:(?:left|right)\s+)?(?:side|front|stomach|tummy)\b)", re.I)
+
+
+def _partial_limit(text: str, tokens: list[Token], mention: Mention) -> bool:
+    """ "can't walk as far as before", "can't sleep on my left side": an ability limited, not lost."""
+    return (mention.kind == "finding" and any(t.text in _ABILITY for t in tokens[mention.start:mention.end])
+            and _PARTIAL.match(text, tokens[mention.end - 1].end) is not None)
+
+
 def annotate(knowledge, text: str) -> Annotation:
     lexicon = knowledge.lexicon
     tokens = tokenize(text)
@@ -282,6 +322,8 @@ def annotate(knowledge, text: str) -> Annotation:
              for i in range(len(tokens))]
     matches = [m for m in lexicon.matches(tokens) if not any(stops[m[0] + 1:m[1]])]
     mentions = _select(knowledge, matches)
+    partial = [m for m in mentions if _partial_limit(text, tokens, m)]
+    mentions = [m for m in mentions if m not in partial]
     for mention in mentions:
         mention.clause = clauses[mention.start]
     _negate(text, tokens, clauses, mentions)
@@ -310,6 +352,7 @@ def annotate(knowledge, text: str) -> Annotation:
                 continue  # the kind word was composed, or a narrower finding ("still hurts", "pain that radiates") says it
             found.setdefault((entry.iri, status), []).append(Origin(field="text", span=[s, e], matched=text[s:e]))
 
+    _sudden(knowledge, text, tokens, clauses, mentions, found)
     measured = fact_reader.temperature(text)
     if measured is not None and measured.value >= fact_reader.FEVER_CELSIUS and FEVER in knowledge.findings:
         # a measured temperature of 38 C / 100.4 F or more is a fever (hb:interpretation on hb:Fever)
@@ -328,7 +371,7 @@ def annotate(knowledge, text: str) -> Annotation:
             values[name] = read.value
             origins[name] = {"field": "text", "span": list(read.span), "matched": read.text}
             covered_chars.append(read.span)
-    for mention in mentions:
+    for mention in mentions + partial:
         covered_chars.append(tuple(span(mention.start, mention.end)))
     if measured is not None:
         covered_chars.append(measured.span)

@@ -131,16 +131,50 @@ class Entry:
     phrase: str
 
 
+#: Typing slips are forgiven in red-flag phrases only, and only in long words: a word of the text of at
+#: least ``MIN_FUZZY`` letters that no phrase uses, one edit (insert, delete, substitute, swap) from a word
+#: of at least ``MIN_FUZZY`` letters with the same first letter, inside a red-flag phrase of two or more
+#: words whose other words match exactly ("cant controll my bladder", "its swolen suddenly"). One-word
+#: phrases are never read fuzzily: "fewer" is one edit from "fever", "chilly" from "chills".
+MIN_FUZZY = 5
+
+
+def one_edit(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by exactly one insertion, deletion, substitution or swap of neighbours."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    return short[i:] == long_[i + 1:]
+
+
+def _fuzzy_word(text_word: str, phrase_word: str, vocabulary) -> bool:
+    return (len(text_word) >= MIN_FUZZY and len(phrase_word) >= MIN_FUZZY and text_word[0] == phrase_word[0]
+            and text_word.isalpha() and text_word not in vocabulary and one_edit(text_word, phrase_word))
+
+
 class Lexicon:
     def __init__(self):
         self.trie: dict = {}
+        self.fuzzy_trie: dict = {}  # red-flag phrases of two or more words
+        self.vocabulary: set[str] = set()
         self.by_phrase: dict[tuple[str, ...], set[Entry]] = {}
         self.by_content: dict[frozenset, set[Entry]] = {}
 
-    def add(self, phrase: str, entry: Entry) -> None:
+    def add(self, phrase: str, entry: Entry, fuzzy: bool = False) -> None:
         key = normalise(phrase)
         if not key:
             return
+        self.vocabulary.update(key)
+        if fuzzy and len(key) >= 2:
+            node = self.fuzzy_trie
+            for token in key:
+                node = node.setdefault(token, {})
+            node.setdefault(None, set()).add(entry)
         self.by_phrase.setdefault(key, set()).add(entry)
         if content(key):
             self.by_content.setdefault(content(key), set()).add(entry)
@@ -164,7 +198,33 @@ class Lexicon:
             node = self.trie.get(tokens[start].text)
             if node is not None:
                 self._walk(tokens, node, start, start + 1, 1, found)
+        for start in range(len(tokens)):
+            for key, node in self.fuzzy_trie.items():
+                if key == tokens[start].text:
+                    self._walk_fuzzy(tokens, node, start, start + 1, 1, False, found)
+                elif key is not None and _fuzzy_word(tokens[start].text, key, self.vocabulary):
+                    self._walk_fuzzy(tokens, node, start, start + 1, 1, True, found)
         return found
+
+    def _walk_fuzzy(self, tokens, node, start, position, length, slipped, found):
+        """As ``_walk``, in the red-flag phrases, forgiving one slip of typing (see ``MIN_FUZZY``)."""
+        if None in node and slipped:
+            found.append((start, position, length, node[None]))
+        for key, child in node.items():
+            if key in OPTIONAL:
+                self._walk_fuzzy(tokens, child, start, position, length, slipped, found)
+        for skip in range(MAX_GAP + 1):
+            index = position + skip
+            if index >= len(tokens):
+                return
+            word = tokens[index].text
+            for key, child in node.items():
+                if key == word:
+                    self._walk_fuzzy(tokens, child, start, index + 1, length + 1, slipped, found)
+                elif key is not None and not slipped and _fuzzy_word(word, key, self.vocabulary):
+                    self._walk_fuzzy(tokens, child, start, index + 1, length + 1, True, found)
+            if word not in FILLER:
+                return
 
     def _walk(self, tokens, node, start, position, length, found):
         if None in node:
@@ -203,7 +263,7 @@ def build(knowledge) -> Lexicon:
         if grouping(term):
             continue
         for phrase in [term.label, *term.alt_labels]:
-            lexicon.add(phrase, Entry("finding", iri, phrase))
+            lexicon.add(phrase, Entry("finding", iri, phrase), fuzzy=iri in knowledge.red_flags)
         for phrase in term.absence_labels:
             lexicon.add(phrase, Entry("absence", iri, phrase))
     for iri in sorted(knowledge.locations):
