@@ -138,7 +138,8 @@ def triage(case_dict, knowledge: Knowledge) -> TriageResult:
     urgency = Urgency(level=level.code, label=level.label, iri=level.iri, rank=level.rank,
                       advice=level_term.note("advice"), reasons=reasons)
     candidates = rank(knowledge, state.present, state.absent, facts.duration_days, facts.age)
-    recommendations = recommend(knowledge, level, state.present, candidates, facts.duration_days)
+    out_of_scope = any(f.rule.fallback for f in firings)
+    recommendations = recommend(knowledge, level, state.present, candidates, facts.duration_days, out_of_scope)
     return TriageResult(urgency=urgency, candidates=candidates, findings=findings, facts=facts,
                         unrecognized=unrecognized, recommendations=recommendations,
                         disclaimer=_disclaimer(), ontology_version=knowledge.version)

@@ -7,7 +7,10 @@
 - Self care and routine: the care actions the ontology ties to the top three candidates that score at
   least half the best one
   (``hb:managedBy`` on the condition or an ancestor, ``hb:isCareFor`` on the action).
-  Urgent and emergency cases get no home remedies: they need a doctor first.
+  Urgent and emergency cases get no home remedies: they need a doctor first. A case outside the
+  article's scope (a fallback rule fired: a child, no hip or back complaint) gets none either.
+- Above self care, evaluation by a doctor cites the level's own sentence ("...requires prompt medical
+  attention" for urgent), not the action's.
 Each action carries its cautions (``hb:hasCaution``, inherited) and its source.
 """
 from __future__ import annotations
@@ -26,11 +29,11 @@ def _caution(knowledge, iri) -> Caution:
     return Caution(iri=iri, label=term.label, definition=term.note("definition"), source=source_of(term))
 
 
-def _item(knowledge, iri, why, advice=None) -> Recommendation:
+def _item(knowledge, iri, why, advice=None, source=None) -> Recommendation:
     term = knowledge.term(iri)
     cautions = [_caution(knowledge, c) for c in sorted(knowledge.cautions.get(iri, ()), key=knowledge.label)]
     return Recommendation(iri=iri, label=term.label, why=why, advice=advice or term.note("definition"),
-                          timing=term.note("timing"), cautions=cautions, source=source_of(term))
+                          timing=term.note("timing"), cautions=cautions, source=source or source_of(term))
 
 
 def _advice(knowledge, iri):
@@ -44,7 +47,8 @@ def _advice(knowledge, iri):
     return None
 
 
-def recommend(knowledge, level, present: list[str], candidates, duration_days=None) -> list[Recommendation]:
+def recommend(knowledge, level, present: list[str], candidates, duration_days=None,
+              out_of_scope: bool = False) -> list[Recommendation]:
     items: dict[str, Recommendation] = {}
     top = max(lv.rank for lv in knowledge.levels.values())
     self_care = min(lv.rank for lv in knowledge.levels.values())
@@ -59,13 +63,17 @@ def recommend(knowledge, level, present: list[str], candidates, duration_days=No
         if iri not in knowledge.terms:
             continue
         if level.rank > self_care:
-            items[iri] = _item(knowledge, iri, f"The case is at the level '{level.label}'.", advice)
+            # cited from the level's own sentence ("...requires prompt medical attention"), not the action's
+            items[iri] = _item(knowledge, iri, f"The case is at the level '{level.label}'.", advice,
+                               source_of(level_term))
             continue
         why = f"The article's care for hip and lower back pain at the level '{level.label}'."
         max_days = knowledge.term(iri).note("max_days")
         if max_days is not None and duration_days is not None and duration_days > int(max_days):
             why += f" The article advises it only in the first {max_days} days after an injury; this case has lasted {duration_days}."
         items[iri] = _item(knowledge, iri, why)
+    if out_of_scope:
+        return list(items.values())  # a child, or no hip or back complaint: the article's care is not theirs
     if level.rank < top and not any(f in knowledge.red_flags for f in present) and level.rank <= self_care + 1:
         best = candidates[0].score if candidates else 0
         for candidate in [c for c in candidates[:CANDIDATES_FOR_CARE] if c.score >= CLOSE_TO_BEST * best]:
