@@ -35,7 +35,6 @@ RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from service import config  # noqa: E402
 from service.sparql.commands import load_remote  # noqa: E402
 from service.store import release_files  # noqa: E402
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import xml.etree.ElementTree as ET
 
 import pytest
 import rdflib
