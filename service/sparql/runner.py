@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import weakref
 import logging
 import os
 import queue
@@ -24,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from pathlib import Path

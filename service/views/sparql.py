@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import hmac
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
 from .. import config, get_store
 from ..errors import ApiError
 from ..sparql import description, guard, negotiation, protocol, runner
 from ..sparql.execute import GRAPH_FORMATS, PREFIXES, Job
-
-import pyoxigraph as ox
 
 bp = Blueprint("sparql", __name__)
 
