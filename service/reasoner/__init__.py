@@ -47,7 +47,7 @@ def resolve_term(term: str, knowledge: Knowledge) -> set[str]:
     return knowledge.lexicon.lookup(value, "finding")
 
 
-def _from_lists(case: Case, knowledge: Knowledge, found: dict, unrecognized: list) -> None:
+def _from_lists(case: Case, knowledge: Knowledge, found: dict, unrecognized: list, named: dict) -> None:
     for field_name, status in (("findings", "present"), ("absent_findings", "absent")):
         for term in getattr(case, field_name):
             iris = resolve_term(term, knowledge)
@@ -57,6 +57,10 @@ def _from_lists(case: Case, knowledge: Knowledge, found: dict, unrecognized: lis
                 continue
             # Not a label or synonym: read the term as a short text ("pain in my hip").
             reading = _annotate(knowledge, term)
+            if status == "present" and reading.conditions and not reading.findings and not reading.unrecognized:
+                for condition in reading.conditions:  # "slipped disc": a condition named, evidence for it only
+                    named.setdefault(condition.iri, []).append(Origin(field=field_name, term=term))
+                continue
             if not reading.findings or reading.unrecognized:
                 unrecognized.append(Unrecognized(field=field_name, input=term,
                                                  reason="not a finding the ontology knows (IRI, label or synonym)"))
@@ -91,9 +95,15 @@ def _check_contradictions(found: dict, knowledge: Knowledge, unrecognized: list)
 
 def case_state(case: Case, knowledge: Knowledge):
     """The case as the rules read it, with the findings, values and what was not understood."""
+    return _case_state(case, knowledge)[:4]
+
+
+def _case_state(case: Case, knowledge: Knowledge):
+    """As ``case_state``, and the conditions the patient names (for ranking only, never for urgency)."""
     found: dict = {}
+    named: dict = {}
     unrecognized: list[Unrecognized] = []
-    _from_lists(case, knowledge, found, unrecognized)
+    _from_lists(case, knowledge, found, unrecognized, named)
     values = {"duration_days": case.duration_days, "severity": case.severity, "age": case.age,
               "improving_with_home_care": case.improving_with_home_care}
     origins = {k: {"field": k} for k, v in values.items() if v is not None}
@@ -110,6 +120,8 @@ def case_state(case: Case, knowledge: Knowledge):
                 values[name] = read
                 origins[name] = annotation.facts.origins[name]
         unrecognized.extend(annotation.unrecognized)
+        for condition in annotation.conditions:
+            named.setdefault(condition.iri, []).extend(condition.origin)
     _check_contradictions(found, knowledge, unrecognized)
     findings = [
         CaseFinding(iri=iri, label=knowledge.label(iri), status=status, red_flag=iri in knowledge.red_flags, origin=origin)
@@ -120,13 +132,13 @@ def case_state(case: Case, knowledge: Knowledge):
         [f.iri for f in findings if f.status == "present"], [f.iri for f in findings if f.status == "absent"],
         values["duration_days"], values["severity"], values["age"], values["improving_with_home_care"],
     )
-    return state, findings, CaseFacts(**values, origins=origins), unrecognized
+    return state, findings, CaseFacts(**values, origins=origins), unrecognized, named
 
 
 def triage(case_dict, knowledge: Knowledge) -> TriageResult:
     """Urgency, candidates, the case as understood and the article's advice for one case."""
     case = case_dict if isinstance(case_dict, Case) else Case.from_dict(case_dict)
-    state, findings, facts, unrecognized = case_state(case, knowledge)
+    state, findings, facts, unrecognized, named = _case_state(case, knowledge)
     firings = fire(knowledge, state)
     level = level_of(firings)
     reasons = [
@@ -137,7 +149,7 @@ def triage(case_dict, knowledge: Knowledge) -> TriageResult:
     level_term = knowledge.term(level.iri)
     urgency = Urgency(level=level.code, label=level.label, iri=level.iri, rank=level.rank,
                       advice=level_term.note("advice"), reasons=reasons)
-    candidates = rank(knowledge, state.present, state.absent, facts.duration_days, facts.age)
+    candidates = rank(knowledge, state.present, state.absent, facts.duration_days, facts.age, named=named)
     out_of_scope = any(f.rule.fallback for f in firings)
     recommendations = recommend(knowledge, level, state.present, candidates, facts.duration_days, out_of_scope)
     return TriageResult(urgency=urgency, candidates=candidates, findings=findings, facts=facts,

@@ -87,6 +87,8 @@ _ANSWERS = {normalise(t) for t in ("no", "none", "nope", "negative", "not really
 #: A trailing trigger that denies what the sentence listed before it ("..., I have neither").
 _BACKWARD = {normalise(t) for t in ("neither", "none", "none of them", "none of these", "none of those",
                                      "neither of them", "neither of these", "neither of those")}
+#: Words before a named condition that deny or doubt it ("not a slipped disc", "maybe a pinched nerve").
+_DOUBT = stems("no not never without nor neither ruled maybe perhaps possibly sure wonder whether if worried".split())
 _HAVE = stems("i have had got do does and but".split())
 
 
@@ -307,6 +309,24 @@ _PARTIAL = re.compile(r"\s+(?:as\s+(?:far|long|much|well|fast|quickly|easily|oft
                       r"|on\s+(?:my|the|one|either|his|her)\s+(?:(?:left|right)\s+)?(?:side|front|stomach|tummy)\b)", re.I)
 
 
+def _named_conditions(knowledge, tokens: list[Token], clauses: list[int], matches) -> list[Mention]:
+    """Conditions the patient names ("I have a slipped disc"), longest first; not when negated or doubted
+    ("not a slipped disc", "no idea if it's a pinched nerve"). They never take the words from findings."""
+    chosen: list[Mention] = []
+    taken: set[int] = set()
+    for start, end, _, entries in sorted(matches, key=lambda m: (m[0] - m[1], m[0])):
+        conditions = sorted({e.iri: e for e in entries if e.kind == "condition"}.values(), key=lambda e: e.iri)
+        if not conditions or taken & set(range(start, end)):
+            continue
+        before = [t.text for k, t in enumerate(tokens[max(0, start - 4):start], max(0, start - 4))
+                  if clauses[k] == clauses[start]]
+        if set(before) & _DOUBT:
+            continue
+        taken.update(range(start, end))
+        chosen.append(Mention(start, end, conditions, "condition", clauses[start]))
+    return sorted(chosen, key=lambda m: m.start)
+
+
 def _partial_limit(text: str, tokens: list[Token], mention: Mention) -> bool:
     """ "can't walk as far as before", "can't sleep on my left side": an ability limited, not lost."""
     return (mention.kind == "finding" and any(t.text in _ABILITY for t in tokens[mention.start:mention.end])
@@ -321,6 +341,9 @@ def annotate(knowledge, text: str) -> Annotation:
     stops = [bool(re.search(r"[.;!?\n:]", text[tokens[i - 1].end:tokens[i].start])) if i else False
              for i in range(len(tokens))]
     matches = [m for m in lexicon.matches(tokens) if not any(stops[m[0] + 1:m[1]])]
+    named = _named_conditions(knowledge, tokens, clauses, matches)
+    matches = [(a, b, n, entries) for a, b, n, every in matches
+               if (entries := [e for e in every if e.kind != "condition"])]
     mentions = _select(knowledge, matches)
     partial = [m for m in mentions if _partial_limit(text, tokens, m)]
     mentions = [m for m in mentions if m not in partial]
@@ -371,12 +394,19 @@ def annotate(knowledge, text: str) -> Annotation:
             values[name] = read.value
             origins[name] = {"field": "text", "span": list(read.span), "matched": read.text}
             covered_chars.append(read.span)
-    for mention in mentions + partial:
+    for mention in mentions + partial + named:
         covered_chars.append(tuple(span(mention.start, mention.end)))
     if measured is not None:
         covered_chars.append(measured.span)
     unrecognized = _leftovers(text, tokens, clauses, covered_chars)
-    return Annotation(findings=findings, facts=CaseFacts(**values, origins=origins), unrecognized=unrecognized)
+    conditions: dict[str, list[Origin]] = {}
+    for mention in named:
+        s, e = span(mention.start, mention.end)
+        for entry in mention.entries:
+            conditions.setdefault(entry.iri, []).append(Origin(field="text", span=[s, e], matched=text[s:e]))
+    return Annotation(findings=findings, facts=CaseFacts(**values, origins=origins), unrecognized=unrecognized,
+                      conditions=[CaseFinding(iri=iri, label=knowledge.label(iri), status="present", red_flag=False,
+                                              origin=origins) for iri, origins in conditions.items()])
 
 
 def _leftovers(text, tokens, clauses, covered) -> list[Unrecognized]:

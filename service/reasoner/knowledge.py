@@ -132,6 +132,7 @@ class Knowledge:
         self.compositions: list[Composition] = []
         self.kinds: set[str] = set()
         self.conditions: list[str] = []
+        self.named_conditions: set[str] = set()  # every condition a patient may name (hb:Condition's descendants)
         self.characteristic: dict[str, set[str]] = {}
         self.care: dict[str, set[str]] = {}
         self.cautions: dict[str, set[str]] = {}
@@ -243,6 +244,7 @@ class Knowledge:
         self.compositions.sort(key=lambda c: c.result)
 
         conditions = {CONDITION} | self.descendants.get(CONDITION, set())
+        self.named_conditions = conditions - {CONDITION}
         for cls in sorted(conditions):
             characteristic = self.inherited_fillers(cls, PRESENTS_WITH)
             children = self.descendants.get(cls, set()) & conditions

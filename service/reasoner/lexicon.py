@@ -124,7 +124,8 @@ def content(tokens: tuple[str, ...]) -> frozenset:
 
 @dataclass(frozen=True)
 class Entry:
-    """What a phrase means: ``finding`` (present), ``absence`` (absent finding) or ``place``."""
+    """What a phrase means: ``finding`` (present), ``absence`` (absent finding), ``place``, or ``condition``
+    (a condition the patient names: "slipped disc"; evidence for that candidate, never a finding)."""
 
     kind: str
     iri: str
@@ -266,6 +267,10 @@ def build(knowledge) -> Lexicon:
             lexicon.add(phrase, Entry("finding", iri, phrase), fuzzy=iri in knowledge.red_flags)
         for phrase in term.absence_labels:
             lexicon.add(phrase, Entry("absence", iri, phrase))
+    for iri in sorted(knowledge.named_conditions):
+        term = knowledge.term(iri)
+        for phrase in [term.label, *term.alt_labels]:
+            lexicon.add(phrase, Entry("condition", iri, phrase))
     for iri in sorted(knowledge.locations):
         term = knowledge.term(iri)
         for phrase in [term.label, *term.alt_labels]:

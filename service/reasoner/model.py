@@ -239,6 +239,8 @@ class Annotation:
     findings: list[CaseFinding]
     facts: CaseFacts
     unrecognized: list[Unrecognized]
+    #: conditions the patient names ("I have a slipped disc"): evidence for that candidate only
+    conditions: list[CaseFinding] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return _clean(asdict(self))

@@ -59,8 +59,11 @@ def _priors(knowledge, condition, duration_days, age) -> tuple[float, list[str]]
     return bonus, why
 
 
-def rank(knowledge, present: list[str], absent: list[str], duration_days=None, age=None, limit: int = 5) -> list[Candidate]:
+def rank(knowledge, present: list[str], absent: list[str], duration_days=None, age=None, limit: int = 5,
+         named: dict | None = None) -> list[Candidate]:
     w = weights(knowledge)
+    # a condition the patient names counts as one more finding only that condition has: ln(1 + N)
+    named_weight = math.log(1 + len(knowledge.conditions))
     candidates = []
     for condition in knowledge.conditions:
         characteristic = knowledge.characteristic[condition]
@@ -79,9 +82,18 @@ def rank(knowledge, present: list[str], absent: list[str], duration_days=None, a
                 denied.append(TermRef(finding, knowledge.label(finding)))
             else:
                 missing.append(TermRef(finding, knowledge.label(finding)))
+        coverage = matched / sum(w[f] for f in characteristic)
+        for iri, origins in sorted((named or {}).items()):
+            if knowledge.is_a(condition, iri):
+                matched += named_weight
+                supporting.append({
+                    "iri": iri, "label": f"{knowledge.label(iri)} (named in the case)", "weight": round(named_weight, 3),
+                    "reported_as": [{"iri": iri, "label": knowledge.label(iri),
+                                     "matched": [o.matched or o.term for o in origins]}],
+                    "named_in_case": True,
+                })
         if not supporting or matched <= 0:
             continue
-        coverage = matched / sum(w[f] for f in characteristic)
         bonus, _ = _priors(knowledge, condition, duration_days, age)
         score = matched * (1 + COVERAGE_WEIGHT * coverage) * (1 + bonus)
         term = knowledge.term(condition)
