@@ -141,7 +141,10 @@ class Pool:
         def start():
             if self.closed:
                 return
-            w = self._spawn()
+            try:
+                w = self._spawn()
+            except (RuntimeError, OSError):  # the pool closed meanwhile
+                return
             if w.wait_ready(self.start_timeout) and not self.closed:
                 self._idle.put(w)
             else:
@@ -154,14 +157,18 @@ class Pool:
     def run(self, job: Job, timeout: float) -> Outcome:
         """Run ``job``, answering 503 when it (with its wait for a worker) takes over ``timeout``."""
         deadline = time.monotonic() + timeout
+        busy = ApiError(
+            503,
+            f"Every query worker stayed busy for {timeout:g} s (setting QUERY_TIMEOUT); try again shortly.",
+            headers={"Retry-After": "1"},
+        )
         try:
             w = self._idle.get(timeout=max(timeout, 0.001))
         except queue.Empty:
-            raise ApiError(
-                503,
-                f"Every query worker stayed busy for {timeout:g} s (setting QUERY_TIMEOUT); try again shortly.",
-                headers={"Retry-After": "1"},
-            ) from None
+            raise busy from None
+        if deadline - time.monotonic() <= 0.001:  # no time left to run: the worker goes back unharmed
+            self._idle.put(w)
+            raise busy
         generation, path = self._snapshot
         try:
             w.conn.send((generation, path, job))
