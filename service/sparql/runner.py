@@ -81,13 +81,31 @@ class _Worker:
             self.conn.close()
 
 
+_PREFIX = "hipback-sparql-"
+
+
+def _sweep_stale_snapshots() -> None:
+    """Remove the snapshot directories of processes that ended without closing their pool."""
+    for path in Path(tempfile.gettempdir()).glob(_PREFIX + "*"):
+        try:
+            pid = int((path / "pid").read_text())
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except (OSError, ValueError):
+            continue
+
+
 class Pool:
     """QUERY_WORKERS processes over a snapshot of an embedded pyoxigraph store."""
 
     def __init__(self, snapshot: bytes, workers: int = 2, start_timeout: float = 600.0):
         self.size = max(1, int(workers))
         self.start_timeout = start_timeout
-        self._dir = tempfile.mkdtemp(prefix="hipback-sparql-")
+        _sweep_stale_snapshots()
+        self._dir = tempfile.mkdtemp(prefix=_PREFIX)
+        with open(os.path.join(self._dir, "pid"), "w") as handle:
+            handle.write(str(os.getpid()))
         self._lock = threading.Lock()
         self._generation = 0
         self._snapshot = self._write_snapshot(snapshot)
