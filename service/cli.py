@@ -84,7 +84,14 @@ def serve_app(host: str, port: int, workers: int, debug: bool = False, timeout: 
 @click.option("--debug", is_flag=True, help="Flask's development server with the debugger and reloader.")
 def serve(host: str, port: int, workers: int, timeout: int, debug: bool) -> None:
     """Serve the API and pages (gunicorn; Flask's server only with --debug)."""
-    embedded = config.from_env().get("STORE") == "embedded"
+    settings = config.from_env()
+    embedded = settings.get("STORE") == "embedded"
+    if embedded and settings.get("UPDATE_TOKEN") and workers > 1 and not debug:
+        # Each gunicorn worker holds its own copy of the embedded store: an update would reach only one.
+        raise click.ClickException(
+            "SPARQL Update on the embedded store needs --workers 1 (each worker holds its own copy of the store); "
+            "with several workers, put the data in a remote store (STORE=<query URL>)"
+        )
     missing = [str(path) for path, _ in _release_files() if not path.exists()] if embedded else []
     if missing:
         raise click.ClickException(f"release artifacts missing ({', '.join(missing)}); run `hipback build` first")

@@ -45,3 +45,12 @@ def test_healthz_through_the_live_server(live_server, version_iri):
     assert response.headers["Content-Type"].startswith("application/json")
     check(response.json(), version_iri)
 
+
+
+def test_serve_refuses_updates_on_an_embedded_store_with_several_workers(runner, monkeypatch):
+    from service.cli import main
+
+    monkeypatch.setenv("HIPBACK_UPDATE_TOKEN", "secret")
+    result = runner.invoke(main, ["serve", "--workers", "2", "--port", "1"])
+    assert result.exit_code != 0
+    assert "--workers 1" in result.output
