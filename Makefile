@@ -35,9 +35,16 @@ build: $(STAMPS)/install
 check: $(STAMPS)/install
 	$(BIN)/hipback build --check
 
-## bench: cold start and build time, written to bench/results/
-bench: $(STAMPS)/install $(RELEASE)
+## bench: every benchmark, each against its baseline in the same run, written to bench/results/ (about 15 minutes)
+bench: $(STAMPS)/bench $(RELEASE)
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/triage_bench.py
+	$(BIN)/python bench/terms_bench.py
+	$(BIN)/python bench/sparql_bench.py
+
+$(STAMPS)/bench: $(STAMPS)/test setup.cfg
+	$(BIN)/python -m pip install -e '.[test,bench]'
+	touch $@
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
