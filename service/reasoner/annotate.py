@@ -275,38 +275,49 @@ def _narrower_nearby(knowledge, mention: Mention, kind: str, mentions: list[Ment
     )
 
 
-#: Words that say a finding began suddenly ("Suddenly my hip is really swollen", "swollen up overnight").
-_ONSET = re.compile(r"\b(?:sudden|suddenly|overnight|all\s+of\s+a\s+sudden|out\s+of\s+(?:nowhere|the\s+blue)"
-                    r"|came\s+up|appeared|since\s+(?:this\s+morning|last\s+night))\b", re.I)
+#: Words that qualify a finding in its clause, and the word the ontology's label puts before the
+#: qualified finding: "Suddenly my hip is really swollen" -> "sudden hip swelling"; "constant hip pain",
+#: "chronic back pain" -> "persistent pain" (the words of hb:PersistentPain's synonyms).
+_QUALIFIERS = [
+    ("sudden", re.compile(r"\b(?:sudden|suddenly|overnight|all\s+of\s+a\s+sudden|out\s+of\s+(?:nowhere|the\s+blue)"
+                          r"|came\s+up|appeared|since\s+(?:this\s+morning|last\s+night))\b", re.I)),
+    ("persistent", re.compile(r"\b(?:chronic|chronically|constant|persistent|persistently|ongoing|long-lasting"
+                              r"|never\s+goes\s+away|(?:won't|doesn't|does\s+not|will\s+not)\s+go\s+away)\b",
+                              re.I)),
+]
 
 
-def _sudden(knowledge, text, tokens, clauses, mentions, found) -> None:
-    """A finding F said to have come on suddenly, in its clause, is the ontology's "sudden F" when it has one.
+def _qualified(knowledge, text, tokens, clauses, mentions, found) -> None:
+    """A finding F qualified in its clause is the ontology's qualified finding when it has one.
 
-    The narrower finding is found by its label: a subclass of F labelled "sudden " + the label of F
-    (``hb:SuddenHipSwelling`` "sudden hip swelling" under ``hb:HipSwelling`` "hip swelling").
+    The narrower finding is found by its label: a descendant-or-self's ancestor A of F (the nearest
+    first) with a subclass labelled "<qualifier> " + the label of A (``hb:SuddenHipSwelling`` "sudden
+    hip swelling" under ``hb:HipSwelling``; ``hb:PersistentPain`` "persistent pain" under ``hb:Pain``).
+    A denied qualifier ("it wasn't sudden") qualifies nothing.
     """
     labels = {knowledge.label(iri).lower(): iri for iri in knowledge.findings}
     for mention in mentions:
         if mention.kind != "finding" or mention.negated:
             continue
-        for iri in [r for r, _ in mention.composed] + [e.iri for e in mention.entries]:
-            sudden = labels.get("sudden " + knowledge.label(iri).lower())
-            if sudden is None or not knowledge.is_a(sudden, iri):
+        members = [t for k, t in enumerate(tokens) if clauses[k] == mention.clause]
+        for word, pattern in _QUALIFIERS:
+            said = next((m for m in pattern.finditer(text, members[0].start, members[-1].end)
+                         if not re.search(r"\b(?:no|not|never|without|n't)\s+(?:\w+\s+)?$",
+                                          text[:m.start()].replace("n't", " n't"))), None)
+            if said is None:
                 continue
-            members = [t for k, t in enumerate(tokens) if clauses[k] == mention.clause]
-            onset = _ONSET.search(text, members[0].start, members[-1].end)
-            if onset and not re.search(r"\b(?:no|not|never|without|n't)\s+(?:\w+\s+)?$", text[:onset.start()].replace("n't", " n't")):
-                start, end = min(onset.start(), tokens[mention.start].start), max(onset.end(), tokens[mention.end - 1].end)
-                found.setdefault((sudden, "present"), []).append(Origin(
+            for iri in [r for r, _ in mention.composed] + [e.iri for e in mention.entries]:
+                line = sorted({iri} | set(knowledge.ancestors.get(iri, ())), key=lambda a: -len(knowledge.ancestors.get(a, ())))
+                target = next((labels[word + " " + knowledge.label(a).lower()] for a in line
+                               if word + " " + knowledge.label(a).lower() in labels), None)
+                if target is None or target == iri or not knowledge.is_a(target, line[-1]):
+                    continue
+                start = min(said.start(), tokens[mention.start].start)
+                end = max(said.end(), tokens[mention.end - 1].end)
+                found.setdefault((target, "present"), []).append(Origin(
                     field="text", span=[start, end], matched=text[start:end],
-                    parts=sorted([[tokens[mention.start].start, tokens[mention.end - 1].end], list(onset.span())])))
-
-
-_ABILITY = stems("cannot unable hardly barely struggling struggle".split())
-#: A limit that is partial: a comparison ("as far as before") or one position ("on my left side").
-_PARTIAL = re.compile(r"\s+(?:as\s+(?:far|long|much|well|fast|quickly|easily|often)\b"
-                      r"|on\s+(?:my|the|one|either|his|her)\s+(?:(?:left|right)\s+)?(?:side|front|stomach|tummy)\b)", re.I)
+                    parts=sorted([[tokens[mention.start].start, tokens[mention.end - 1].end], list(said.span())])))
+                break
 
 
 def _named_conditions(knowledge, tokens: list[Token], clauses: list[int], matches) -> list[Mention]:
@@ -325,6 +336,12 @@ def _named_conditions(knowledge, tokens: list[Token], clauses: list[int], matche
         taken.update(range(start, end))
         chosen.append(Mention(start, end, conditions, "condition", clauses[start]))
     return sorted(chosen, key=lambda m: m.start)
+
+
+_ABILITY = stems("cannot unable hardly barely struggling struggle".split())
+#: A limit that is partial: a comparison ("as far as before") or one position ("on my left side").
+_PARTIAL = re.compile(r"\s+(?:as\s+(?:far|long|much|well|fast|quickly|easily|often)\b"
+                      r"|on\s+(?:my|the|one|either|his|her)\s+(?:(?:left|right)\s+)?(?:side|front|stomach|tummy)\b)", re.I)
 
 
 def _partial_limit(text: str, tokens: list[Token], mention: Mention) -> bool:
@@ -375,7 +392,7 @@ def annotate(knowledge, text: str) -> Annotation:
                 continue  # the kind word was composed, or a narrower finding ("still hurts", "pain that radiates") says it
             found.setdefault((entry.iri, status), []).append(Origin(field="text", span=[s, e], matched=text[s:e]))
 
-    _sudden(knowledge, text, tokens, clauses, mentions, found)
+    _qualified(knowledge, text, tokens, clauses, mentions, found)
     measured = fact_reader.temperature(text)
     if measured is not None and measured.value >= fact_reader.FEVER_CELSIUS and FEVER in knowledge.findings:
         # a measured temperature of 38 C / 100.4 F or more is a fever (hb:interpretation on hb:Fever)
