@@ -5,10 +5,16 @@
    comma that starts a new statement ("..., and my legs ..."). Within a clause a kind word
    ("ache", "stiff", "swollen", "numb"...) and a place word ("hip", "back", "inner thighs"...)
    compose the finding the ontology defines as ``kind and (hasLocation some place)``.
-3. NegEx-style negation: a trigger ("no", "not", "denies", "without", "never", "negative for",
-   "free of"...) denies the findings after it in its clause, unless more than a few other words
-   come between. Absence phrases (``hb:absenceLabel``: "legs strong") deny their finding.
-4. Duration, age, severity and response to home care are read by ``facts.py``.
+   Places listed before a finding defined at a place share its kind ("lower back and hip pain");
+   qualifier words make the ontology's qualified finding, found by its label ("suddenly ... swollen"
+   -> "sudden hip swelling", "chronic" -> "persistent pain").
+3. NegEx-style negation (``_negate``): a trigger ("no", "not", "denies", "without", "never", "negative
+   for", "free of"...) denies the findings after it in its clause, until more than three other words
+   follow the trigger or the last denied finding, a spaced dash, or a comma that does not continue a
+   list closed by "or" / "nor". Absence phrases (``hb:absenceLabel``: "legs strong", "no fever") deny
+   their finding and open the same scope. Answers deny the question before them ("Fever: no").
+4. Duration, age, severity, response to home care and a measured temperature (>= 38 C is a fever)
+   are read by ``facts.py``. Conditions the patient names are returned apart, for ranking only.
 Clauses that yield nothing are returned as unrecognized.
 """
 from __future__ import annotations
