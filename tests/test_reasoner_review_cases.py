@@ -36,6 +36,7 @@ ARTICLE = {
 
 # (id, expected level, ARTICLE key, case)
 UNDER_TRIAGE = [
+    ('B11', 'emergency', 'bowel_bladder', {'text': "my back is sore and I'm constipated and can't go to the toilet"}),
     ('F04', 'emergency', 'fever', {'text': 'Back ache with a temp of 38.5'}),
     ('F10', 'emergency', 'fever', {'text': "lower back pain, I'm freezing cold and can't stop shaking"}),
     ('B05', 'emergency', 'bowel_bladder', {'text': 'my back hurts and I havent been able to pee since yesterday'}),
@@ -131,7 +132,6 @@ OVER_TRIAGE = [
 ]
 
 STILL_MISSED = [
-    ('B11', 'emergency', 'bowel_bladder', {'text': "my back is sore and I'm constipated and can't go to the toilet"}, 'self_care'),
     ('P06', 'routine', 'few_weeks', {'text': "hip pain since Christmas, it's now March"}, 'self_care'),
     ('T07', 'self_care', 'home_care', {'text': "back pain. I had a fever last month but that's gone"}, 'emergency'),
     ('Q60', 'self_care', 'home_care', {'text': "I have lower back pain. I had a fever last week but it's gone now."}, 'emergency'),

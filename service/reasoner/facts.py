@@ -51,7 +51,7 @@ _MINOR = [
 ]
 _SEVERITY = re.compile(rf"\b(\d{{1,2}}(?:\.\d+)?|{'|'.join(k for k in _NUMBERS if ' ' not in k and _NUMBERS[k] <= 10)})\s*(?:/|out\s+of)\s*(?:10|ten)\b", re.I)
 #: A score given in words: "severity 8", "pain level 8", "pain score: 8", "rating it an 8".
-_SCORE = re.compile(r"\b(?:severity|(?:pain\s+)?(?:level|score|rating)|rat(?:e|ing)\s+(?:it|the\s+pain|my\s+pain))"
+_SCORE = re.compile(r"\b(?:severity|pain\s+(?:level|score|rating)|rat(?:e|ing)\s+(?:it|the\s+pain|my\s+pain))"
                     r"(?:\s+(?:of|is|at|as|was))?\s*[:=]?\s*(?:an?\s+)?(\d{1,2})\b(?!\s*(?:%|/|days?|weeks?|months?|years?))",
                     re.I)
 _SEVERE_WORD = r"(?:severe|severely|excruciating|unbearable|agoni[sz]ing|intolerable|extreme|crippling|debilitating)"
