@@ -112,6 +112,8 @@ UNDER_TRIAGE = [
 ]
 
 OVER_TRIAGE = [
+    ('T07', 'self_care', 'home_care', {'text': "back pain. I had a fever last month but that's gone"}),
+    ('Q60', 'self_care', 'home_care', {'text': "I have lower back pain. I had a fever last week but it's gone now."}),
     ('T12', 'self_care', 'home_care', {'text': 'back pain, no fevers, chills or night sweats'}),
     ('T15', 'self_care', 'home_care', {'text': 'back pain, fever free, no chills'}),
     ('Q03', 'self_care', 'home_care', {'text': 'back pain for 3 days, no fever/chills'}),
@@ -133,8 +135,6 @@ OVER_TRIAGE = [
 
 STILL_MISSED = [
     ('P06', 'routine', 'few_weeks', {'text': "hip pain since Christmas, it's now March"}, 'self_care'),
-    ('T07', 'self_care', 'home_care', {'text': "back pain. I had a fever last month but that's gone"}, 'emergency'),
-    ('Q60', 'self_care', 'home_care', {'text': "I have lower back pain. I had a fever last week but it's gone now."}, 'emergency'),
     ('Q68', 'emergency', 'saddle', {'text': "back pain, can't feel my legs"}, 'self_care'),
     ('Q69', 'emergency', 'weakness', {'text': 'back pain and my legs feel numb and weak'}, 'self_care'),
     ('Q84', 'emergency', 'weakness', {'text': 'back pain, weakness in both legs, severe'}, 'self_care'),

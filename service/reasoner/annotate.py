@@ -154,6 +154,25 @@ def _negate(text: str, tokens: list[Token], clauses: list[int], mentions: list[M
                     break
             j += 1
     _negate_answers(text, tokens, mentions)
+    _negate_resolved(text, tokens, mentions)
+
+
+#: A finding the patient had and says is over: "I had a fever last week but it's gone now".
+_RESOLVED = re.compile(r"\b(?:it|that|which|this|they|these)(?:'s|\s+is|\s+has|\s+have|\s+are|'ve)?\s+(?:now\s+|all\s+)?"
+                       r"(?:gone|went\s+away|gone\s+away|cleared(?:\s+up)?|resolved|passed|settled|stopped)\b", re.I)
+
+
+def _negate_resolved(text: str, tokens: list[Token], mentions: list[Mention]) -> None:
+    """Findings after "had" in a sentence that then says they have gone are absent now."""
+    sentence_starts = [0] + [m.end() for m in re.finditer(r"[.;!?\n]", text)]
+    for resolved in _RESOLVED.finditer(text):
+        begin = max(s for s in sentence_starts if s <= resolved.start())
+        had = [t for t in tokens if begin <= t.start < resolved.start() and t.text == "had"]
+        if not had:
+            continue
+        for mention in mentions:
+            if mention.kind == "finding" and had[0].start < tokens[mention.start].start < resolved.start():
+                mention.negated = True
 
 
 def _segments(text: str, tokens: list[Token]) -> list[int]:
