@@ -188,18 +188,23 @@ def _segments(text: str, tokens: list[Token]) -> list[int]:
 def _negate_answers(text: str, tokens: list[Token], mentions: list[Mention]) -> None:
     """Answers after the findings they deny: "Fever: no.", "Numbness or weakness? No", "..., I have neither"."""
     segments = _segments(text, tokens)
-    last = segments[-1] if segments else -1
-    words = {n: tuple(t.text for k, t in enumerate(tokens) if segments[k] == n) for n in range(last + 1)}
-    for n in range(1, last + 1):
-        answer = words[n]
-        question_mark = text[tokens[segments.index(n) - 1].end:tokens[segments.index(n)].start]
+    first: dict[int, int] = {}  # segment -> index of its first token
+    words: dict[int, list[str]] = {}
+    for k, n in enumerate(segments):
+        first.setdefault(n, k)
+        words.setdefault(n, []).append(tokens[k].text)
+
+    def before(n):  # the text between segment n and the one before it
+        return text[tokens[first[n] - 1].end:tokens[first[n]].start]
+
+    for n in sorted(words)[1:]:
+        answer = tuple(words[n])
         targets: list[Mention] = []
-        if answer in _ANSWERS and re.search(r"[:?]|\s[-\u2013\u2014]+\s", question_mark):
+        if answer in _ANSWERS and re.search(r"[:?]|\s[-\u2013\u2014]+\s", before(n)):
             targets = [m for m in mentions if m.kind == "finding" and segments[m.start] == n - 1]
         elif any(answer[-len(b):] == b and all(w in _HAVE for w in answer[:-len(b)]) for b in _BACKWARD):
             sentence = n
-            while sentence > 0 and not re.search(r"[.;!?\n]", text[tokens[segments.index(sentence) - 1].end:
-                                                                    tokens[segments.index(sentence)].start]):
+            while sentence > 0 and not re.search(r"[.;!?\n]", before(sentence)):
                 sentence -= 1
             targets = [m for m in mentions if m.kind == "finding" and sentence <= segments[m.start] < n]
         for mention in targets:

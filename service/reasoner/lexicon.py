@@ -199,11 +199,14 @@ class Lexicon:
             node = self.trie.get(tokens[start].text)
             if node is not None:
                 self._walk(tokens, node, start, start + 1, 1, found)
+        if all(t.text in self.vocabulary or len(t.text) < MIN_FUZZY for t in tokens):
+            return found  # no word to forgive: the exact matches are all there is
         for start in range(len(tokens)):
+            word = tokens[start].text
+            if word in self.fuzzy_trie:
+                self._walk_fuzzy(tokens, self.fuzzy_trie[word], start, start + 1, 1, False, found)
             for key, node in self.fuzzy_trie.items():
-                if key == tokens[start].text:
-                    self._walk_fuzzy(tokens, node, start, start + 1, 1, False, found)
-                elif key is not None and _fuzzy_word(tokens[start].text, key, self.vocabulary):
+                if key is not None and _fuzzy_word(word, key, self.vocabulary):
                     self._walk_fuzzy(tokens, node, start, start + 1, 1, True, found)
         return found
 
