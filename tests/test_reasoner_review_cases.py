@@ -225,6 +225,10 @@ def _read(text):
     ("numb legs and hip pain", {("numbness", "present"), ("hip pain", "present")}),
     # an onset word makes the ontology's sudden finding, unless it is denied
     ("my hip is swollen, it wasn't sudden", {("hip swelling", "present")}),
+    # "gives way" needs a leg, hip or knee in its sentence
+    ("my leg, it keeps giving way", {("severe weakness in one or both legs", "present")}),
+    ("my hip suddenly gave way", {("severe weakness in one or both legs", "present")}),
+    ("the chair gave way under me", set()),
     # a limit with a comparison or a position is partial
     ("I can't walk as far as before", set()),
 ])

@@ -374,6 +374,26 @@ _PARTIAL = re.compile(r"\s+(?:as\s+(?:far|long|much|well|fast|quickly|easily|oft
                       r"|on\s+(?:my|the|one|either|his|her)\s+(?:(?:left|right)\s+)?(?:side|front|stomach|tummy)\b)", re.I)
 
 
+#: Phrases read only with one of their places in the same sentence: "gives way" is said of a leg, a
+#: hip or a knee ("my leg, it keeps giving way" is the red flag), and of chairs and cushions too.
+_PLACE_BOUND = {normalise(p): stems(places.split()) for p, places in (
+    ("gives way", "leg legs hip hips knee knees"), ("gave way", "leg legs hip hips knee knees"),
+    ("keeps giving way", "leg legs hip hips knee knees"))}
+
+
+_SENTENCE_END = re.compile(r"[.;!?\n]")
+
+
+def _unplaced(text: str, tokens: list[Token], mention: Mention) -> bool:
+    """A place-bound phrase with none of its places in its sentence."""
+    places = next((_PLACE_BOUND[k] for e in mention.entries if (k := normalise(e.phrase)) in _PLACE_BOUND), None)
+    if places is None or mention.kind != "finding":
+        return False
+    begin = max([0] + [m.end() for m in re.finditer(r"[.;!?\n]", text[:tokens[mention.start].start])])
+    end = next((m.start() for m in _SENTENCE_END.finditer(text, tokens[mention.end - 1].end)), len(text))
+    return not any(t.text in places for t in tokens if begin <= t.start < end)
+
+
 def _partial_limit(text: str, tokens: list[Token], mention: Mention) -> bool:
     """ "can't walk as far as before", "can't sleep on my left side": an ability limited, not lost."""
     return (mention.kind == "finding" and any(t.text in _ABILITY for t in tokens[mention.start:mention.end])
@@ -392,7 +412,7 @@ def annotate(knowledge, text: str) -> Annotation:
     matches = [(a, b, n, entries) for a, b, n, every in matches
                if (entries := [e for e in every if e.kind != "condition"])]
     mentions = _select(knowledge, matches)
-    partial = [m for m in mentions if _partial_limit(text, tokens, m)]
+    partial = [m for m in mentions if _partial_limit(text, tokens, m) or _unplaced(text, tokens, m)]
     mentions = [m for m in mentions if m not in partial]
     for mention in mentions:
         mention.clause = clauses[mention.start]
