@@ -83,7 +83,8 @@ def test_composition_of_kind_and_place(knowledge, text, expected):
     ("I'm shivering", {"chills"}),
     ("my leg gives way", {"severe weakness in one or both legs"}),
     ("my leg feels unstable", {"leg instability"}),
-    ("both my legs are weak", {"severe weakness in both legs"}),
+    ("both my legs are weak", {"weakness in both legs"}),
+    ("both legs are very weak", {"severe weakness in both legs"}),
     ("I cannot move my leg", {"inability to move the hip or leg"}),
 ])
 def test_lay_phrasing(knowledge, text, labels):

@@ -109,6 +109,9 @@ UNDER_TRIAGE = [
     ('Y11', 'emergency', 'saddle', {'text': 'back pain, numbness in my crotch'}),
     ('Y12', 'emergency', 'saddle', {'text': 'lower back pain, my groin is numb'}),
     ('Y15', 'emergency', 'hip_swelling', {'text': 'hip pain & its swolen suddenly'}),
+    # weakness in both legs is the red flag whatever its stated severity (hb:WeaknessInBothLegs, its interpretation)
+    ('Q84', 'emergency', 'weakness', {'text': 'back pain, weakness in both legs, severe'}),
+    ('L09', 'emergency', 'weakness', {'findings': ['back pain', 'weakness in both legs'], 'severity': 6}),
 ]
 
 OVER_TRIAGE = [
@@ -137,8 +140,6 @@ STILL_MISSED = [
     ('P06', 'routine', 'few_weeks', {'text': "hip pain since Christmas, it's now March"}, 'self_care'),
     ('Q68', 'emergency', 'saddle', {'text': "back pain, can't feel my legs"}, 'self_care'),
     ('Q69', 'emergency', 'weakness', {'text': 'back pain and my legs feel numb and weak'}, 'self_care'),
-    ('Q84', 'emergency', 'weakness', {'text': 'back pain, weakness in both legs, severe'}, 'self_care'),
-    ('L09', 'emergency', 'weakness', {'findings': ['back pain', 'weakness in both legs'], 'severity': 6}, 'self_care'),
     ('L22', 'emergency', 'bowel_bladder', {'findings': ['HP:0012534']}, 'routine'),
     ('L40', 'routine', 'few_weeks', {'text': 'Hip has hurt since September'}, 'self_care'),
     ('V11', 'self_care', 'home_care', {'text': 'lower back ache; I had a fever 2 years ago with covid'}, 'emergency'),
