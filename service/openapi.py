@@ -317,12 +317,11 @@ OPERATIONS: dict[str, dict] = {
 def case_schemas() -> tuple[dict, dict]:
     """The request bodies of /api/triage and /api/annotate, from the reasoner's own limits."""
     try:
-        from .reasoner.model import MAX_TERMS, MAX_TEXT, RANGES
+        from .reasoner.model import MAX_TERM_LENGTH, MAX_TERMS, MAX_TEXT, RANGES
     except ImportError:  # the reasoner is not installed in this app
-        MAX_TERMS, MAX_TEXT, RANGES = 100, 10_000, {}
-    terms = {"nullable": True, "anyOf": [
-        {"type": "array", "maxItems": MAX_TERMS, "items": {"type": "string", "pattern": r"\S"}},
-        {"type": "string", "pattern": r"\S"}]}
+        MAX_TERMS, MAX_TERM_LENGTH, MAX_TEXT, RANGES = 100, 200, 10_000, {}
+    term = {"type": "string", "pattern": r"\S", "maxLength": MAX_TERM_LENGTH}
+    terms = {"nullable": True, "anyOf": [{"type": "array", "maxItems": MAX_TERMS, "items": term}, term]}
     # the reasoner takes whole numbers written as 3 or 3.0
     number = lambda key: {"type": "number", "multipleOf": 1, "nullable": True, "minimum": RANGES.get(key, (0, 0))[0],  # noqa: E731
                           **({"maximum": RANGES[key][1]} if key in RANGES else {})}

@@ -205,3 +205,14 @@ def test_spans_survive_characters_that_lowercase_to_two():
     text = "\u0130\u0130 back pain and fever"
     answer = triage({"text": text}, KNOWLEDGE)
     assert {f.origin[0].matched for f in answer.findings} == {"back pain", "fever"}
+
+
+def test_overlong_terms_and_huge_numbers_are_refused_briefly():
+    from service.reasoner.model import Case, CaseError
+
+    with pytest.raises(CaseError) as error:
+        Case.from_dict({"findings": ["x" * 201]})
+    assert error.value.field == "findings"
+    with pytest.raises(CaseError) as error:
+        Case.from_dict({"age": 1e308})
+    assert error.value.field == "age" and len(str(error.value)) < 120

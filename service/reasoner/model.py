@@ -23,6 +23,8 @@ FIELDS = ("findings", "absent_findings", "text", "duration_days", "severity", "a
 RANGES = {"duration_days": (0, 36_500), "severity": (0, 10), "age": (0, 130)}
 MAX_TEXT = 10_000
 MAX_TERMS = 100
+#: The longest finding term accepted, in characters (the longest label or synonym is far shorter).
+MAX_TERM_LENGTH = 200
 
 
 def _integer(name: str, value: Any) -> int | None:
@@ -36,7 +38,8 @@ def _integer(name: str, value: Any) -> int | None:
         value = int(value)
     low, high = RANGES[name]
     if not low <= value <= high:
-        raise CaseError(name, f"must be between {low} and {high}, got {value}")
+        shown = str(value) if len(str(value)) <= 12 else f"{str(value)[:6]}...({len(str(value))} digits)"
+        raise CaseError(name, f"must be between {low} and {high}, got {shown}")
     return value
 
 
@@ -55,6 +58,8 @@ def _terms(name: str, value: Any) -> tuple[str, ...]:
             raise CaseError(name, f"item {i} must be a string, not {type(item).__name__}")
         if not item.strip():
             raise CaseError(name, f"item {i} is empty")
+        if len(item) > MAX_TERM_LENGTH:
+            raise CaseError(name, f"item {i} is longer than {MAX_TERM_LENGTH} characters")
         terms.append(item.strip())
     return tuple(terms)
 
