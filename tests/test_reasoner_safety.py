@@ -216,3 +216,8 @@ def test_overlong_terms_and_huge_numbers_are_refused_briefly():
     with pytest.raises(CaseError) as error:
         Case.from_dict({"age": 1e308})
     assert error.value.field == "age" and len(str(error.value)) < 120
+
+
+def test_a_score_past_the_top_of_the_scale_reads_as_the_top():
+    answer = triage({"text": "my back pain is 11/10"}, KNOWLEDGE)
+    assert answer.urgency.level == "urgent"

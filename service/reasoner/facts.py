@@ -144,7 +144,8 @@ def severity(text: str) -> Read | None:
     raw = match.group(1)
     value = float(raw) if raw[0].isdigit() else _NUMBERS[raw.lower()]
     value = int(value + 0.5)  # 7.5/10 reads as 8: round half up, towards caution
-    return Read(value, match.span(), match.group(0)) if 0 <= value <= 10 else None
+    # "11/10" says the pain is past the top of the scale: it reads as 10, the safe reading, not as nothing
+    return Read(min(value, 10), match.span(), match.group(0)) if value >= 0 else None
 
 
 def temperature(text: str) -> Read | None:
