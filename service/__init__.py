@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Flask
 
 from . import config as _config
-from . import errors
+from . import errors, security
 from .store import open_store
 
 __version__ = "0.1.0"
@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     app.extensions["hipback.store"] = test_config.get("STORE_OBJECT") if test_config and test_config.get("STORE_OBJECT") else open_store(app.config)
     errors.init_app(app)
+    security.init_app(app)
 
     from .views import register
 

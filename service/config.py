@@ -31,6 +31,10 @@ DEFAULTS: dict[str, object] = {
     "QUERY_TIMEOUT": 5.0,
     # Most result rows (or triples) a /sparql answer may hold.
     "MAX_RESULTS": 10000,
+    # Most bytes a /sparql answer may hold.
+    "MAX_ANSWER_BYTES": 20_000_000,
+    # Address-space cap of each query worker, in MB (0: no cap).
+    "QUERY_MEMORY": 1024,
     # Largest request body accepted, in bytes.
     "MAX_BODY": 1_000_000,
     # Number of query worker processes for /sparql.

@@ -45,9 +45,16 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         headers = {}
+        message = exc.description or exc.name
         if exc.code == 405 and getattr(exc, "valid_methods", None):
+            from flask import request
+
             headers["Allow"] = ", ".join(exc.valid_methods)
-        return error_response(exc.code or 500, exc.description or exc.name, headers=headers)
+            message = f"{request.method} is not accepted here; use {headers['Allow']}."
+        if exc.code == 413:
+            limit = app.config.get("MAX_CONTENT_LENGTH")
+            message = f"The request body is over {limit} bytes, the most accepted (setting MAX_BODY)."
+        return error_response(exc.code or 500, message, headers=headers)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

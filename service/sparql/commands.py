@@ -81,21 +81,26 @@ def run_query(text: str, endpoint: str | None = None, fmt: str | None = None,
     """Run ``text`` locally (embedded store) or on ``endpoint``; the Outcome holds the serialized answer."""
     settings = config.from_env(settings)
     base = str(settings.get("SPARQL_BASE") or config.BASE)
+    text = guard.normalize(text)
     facts = guard.check_query(text, base, guard.allowlist(settings.get("SERVICE_ALLOWLIST")))
     named = negotiation.from_format([fmt]) if fmt else ("tsv", "turtle")
     dataset = {}
     if facts.has_dataset:
         dataset = {"default_graphs": list(facts.from_graphs), "named_graphs": list(facts.from_named)}
     job = Job(query=text, base=base, results_format=named[0], graph_format=named[1],
-              max_results=int(settings.get("MAX_RESULTS", 10000)), **dataset)
+              max_results=int(settings.get("MAX_RESULTS", 10000)),
+              max_bytes=int(settings.get("MAX_ANSWER_BYTES", 0)), **dataset)
     if endpoint:
         from .remote import Remote
 
         return Remote(endpoint).run(job, float(settings.get("QUERY_TIMEOUT", 5.0)))
     from ..store import EmbeddedStore
     from .execute import run
+    from .worker import add_union_default_graph
 
-    return run(EmbeddedStore(files).store, job)
+    store = EmbeddedStore(files).store
+    add_union_default_graph(store)  # the query's own FROM, if any, then chooses the default graph
+    return run(store, job, union_in_default=True)
 
 
 @click.command("load")

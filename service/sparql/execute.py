@@ -46,6 +46,24 @@ class Job:
     graph_format: str | None = "turtle"
     max_results: int = 10000
     accept: str | None = None
+    #: the ``format`` parameters of the request (they win over ``accept``)
+    formats: tuple[str, ...] = ()
+    #: the most bytes the answer may hold (0: no cap)
+    max_bytes: int = 0
+    #: check the query with the guard here, before running it (in the worker, under its bounds)
+    guard: bool = False
+    allowlist: tuple[str, ...] = ()
+
+
+@dataclass
+class UpdateJob:
+    """One update to apply to a copy of the store; the answer is the store's new content (N-Quads)."""
+
+    update: str
+    base: str | None = None
+    allowlist: tuple[str, ...] = ()
+    #: the request named using-graph-uri / using-named-graph-uri
+    protocol_dataset: bool = False
 
 
 @dataclass
@@ -65,9 +83,17 @@ class Outcome:
         return self.status == 200
 
 
-def _dataset_arguments(job: Job) -> dict:
+def prepare() -> None:
+    """Import now what a job may need later (a sealed worker cannot open a module file)."""
+    from rdflib.plugins.sparql import parser  # noqa: F401
+
+    from . import guard  # noqa: F401
+
+
+def _dataset_arguments(job: Job, union_in_default: bool) -> dict:
     if job.default_graphs is None and job.named_graphs is None:
-        return {"use_default_graph_as_union": True} if job.union else {}
+        # a store whose default graph holds the union lets the query's own FROM choose
+        return {"use_default_graph_as_union": True} if job.union and not union_in_default else {}
     return {
         "default_graph": [ox.NamedNode(g) for g in job.default_graphs or []],
         "named_graphs": [ox.NamedNode(g) for g in job.named_graphs or []],
@@ -88,6 +114,30 @@ def syntax_message(error: Exception) -> str:
     return prefix + text
 
 
+_COMMENT = re.compile(r"#[^\n\r]*")
+_UPDATE_START = re.compile(
+    r"\s*(?:(?:PREFIX\s+[^\s:]*:|BASE)\s*<[^>]*>\s*)*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
+_SELECT_STAR = re.compile(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", re.I)
+
+
+def _update_hint(text: str) -> str:
+    """A pointer to /sparql/update when the text that failed to parse as a query starts like an update."""
+    found = _UPDATE_START.match(_COMMENT.sub(" ", text))
+    if not found:
+        return ""
+    return f" {found.group(1).upper()} is SPARQL Update: send it with POST to /sparql/update."
+
+
+def in_query_order(variables: list[str], text: str) -> list[str]:
+    """The variables of a ``SELECT *`` in the order they first appear in the text (the engine sorts them)."""
+    if not _SELECT_STAR.search(text):
+        return variables
+    first = {}
+    for found in re.finditer(r"[?$]([A-Za-z0-9_\u00b7\u00c0-\uffff]+)", text):
+        first.setdefault(found.group(1), found.start())
+    return sorted(variables, key=lambda v: first.get(v, len(text)))
+
+
 def too_many(max_results: int, what: str) -> Outcome:
     return Outcome(
         503,
@@ -96,42 +146,145 @@ def too_many(max_results: int, what: str) -> Outcome:
     )
 
 
+def too_big(max_bytes: int) -> Outcome:
+    return Outcome(
+        503,
+        message=f"The answer is over {max_bytes} bytes, the most this endpoint returns "
+        "(setting MAX_ANSWER_BYTES); narrow the query or add a LIMIT.",
+    )
+
+
+def _size(term) -> int:
+    """About the bytes a term takes in an answer (its text; a triple term, its three parts)."""
+    if term is None:
+        return 0
+    value = getattr(term, "value", None)
+    return len(value) + 8 if isinstance(value, str) else len(str(term))
+
+
+def _over(body: bytes, job: Job) -> bool:
+    return bool(job.max_bytes) and len(body) > job.max_bytes
+
+
 def serialize_results(variables: list[str], rows, job: Job) -> Outcome:
     if job.results_format is None:
-        return Outcome(406, message=negotiation.not_acceptable_message(job.accept, "results"), kind="results")
-    body = results.WRITERS[job.results_format](variables, rows)
+        return Outcome(406, message=negotiation.not_acceptable_message(job.accept, "results", list(job.formats)), kind="results")
+    try:
+        body = results.WRITERS[job.results_format](variables, rows)
+    except results.NotRepresentable as error:
+        return Outcome(406, kind="results", message=(
+            f"The answer holds the character {error} that SPARQL XML results (XML 1.0) cannot carry; "
+            "ask for application/sparql-results+json, text/csv or text/tab-separated-values."))
+    if _over(body, job):
+        return too_big(job.max_bytes)
     count = 1 if isinstance(rows, bool) else len(rows)
     return Outcome(200, negotiation.CONTENT_TYPES[job.results_format], body, rows=count, kind="results")
 
 
 def serialize_graph(triples: list, job: Job) -> Outcome:
     if job.graph_format is None:
-        return Outcome(406, message=negotiation.not_acceptable_message(job.accept, "graph"), kind="graph")
-    body = ox.serialize(triples, format=GRAPH_FORMATS[job.graph_format], prefixes=PREFIXES)
-    return Outcome(200, negotiation.CONTENT_TYPES[job.graph_format], body or b"", rows=len(triples), kind="graph")
+        return Outcome(406, message=negotiation.not_acceptable_message(job.accept, "graph", list(job.formats)), kind="graph")
+    body = ox.serialize(triples, format=GRAPH_FORMATS[job.graph_format], prefixes=PREFIXES) or b""
+    if _over(body, job):
+        return too_big(job.max_bytes)
+    return Outcome(200, negotiation.CONTENT_TYPES[job.graph_format], body, rows=len(triples), kind="graph")
 
 
-def run(store: ox.Store, job: Job) -> Outcome:
-    """Run ``job`` on ``store``; never raises for a bad query."""
+def _guard(job: Job, sealed: bool) -> Outcome | None:
+    """The guard's refusal of the job, or None when it may run.
+
+    In a sealed worker with no allowed endpoint nothing can reach the network anyway, so a
+    query the guard's grammar cannot read (deep nesting, newer syntax) goes to the engine,
+    which runs it or reports its own syntax error.
+    """
+    from ..errors import ApiError
+    from . import guard
+
     try:
-        result = store.query(job.query, base_iri=job.base, **_dataset_arguments(job))
+        facts = guard.inspect_query(job.query, job.base)
+    except ApiError as error:
+        if sealed and not job.allowlist:
+            return None
+        return Outcome(error.status, message=error.message)
+    try:
+        guard.check_services(facts, frozenset(job.allowlist))
+    except ApiError as error:
+        return Outcome(error.status, message=error.message)
+    return None
+
+
+def run(store: ox.Store, job: Job, union_in_default: bool = False, sealed: bool = False) -> Outcome:
+    """Run ``job`` on ``store``; never raises for a bad query.
+
+    ``union_in_default``: the store's default graph already holds the union of its named
+    graphs (a query worker's store). ``sealed``: this process cannot open a socket.
+    """
+    try:
+        if job.guard:
+            refused = _guard(job, sealed)
+            if refused is not None:
+                return refused
+        result = store.query(job.query, base_iri=job.base, **_dataset_arguments(job, union_in_default))
         if isinstance(result, ox.QueryBoolean):
             return serialize_results([], bool(result), job)
+        size = 0
         if isinstance(result, ox.QuerySolutions):
-            variables = [v.value for v in result.variables]
+            names = [v.value for v in result.variables]
+            variables = in_query_order(names, job.query)
+            order = [names.index(v) for v in variables]
             rows = []
             for solution in result:
                 if len(rows) >= job.max_results:
                     return too_many(job.max_results, "rows")
-                rows.append(tuple(solution))
+                values = tuple(solution)
+                row = tuple(values[i] for i in order)
+                size += sum(_size(term) for term in row)
+                if job.max_bytes and size > job.max_bytes:
+                    return too_big(job.max_bytes)
+                rows.append(row)
             return serialize_results(variables, rows, job)
         triples = []
         for triple in result:
             if len(triples) >= job.max_results:
                 return too_many(job.max_results, "triples")
+            size += len(str(triple))
+            if job.max_bytes and size > job.max_bytes:
+                return too_big(job.max_bytes)
             triples.append(triple)
         return serialize_graph(triples, job)
     except SyntaxError as error:
-        return Outcome(400, message=syntax_message(error))
-    except (ValueError, OSError) as error:
-        return Outcome(400, message=f"The query could not be evaluated: {' '.join(str(error).split())[:300]}")
+        return Outcome(400, message=syntax_message(error) + _update_hint(job.query))
+    except (ValueError, OSError, RuntimeError) as error:
+        text = " ".join(str(error).split())[:300]
+        if sealed and "Too many open files" in text:
+            text = "SERVICE and LOAD cannot reach the network from this endpoint"
+        return Outcome(400, message=f"The query could not be evaluated: {text}")
+
+
+def run_update(store: ox.Store, job: UpdateJob) -> Outcome:
+    """Check ``job`` with the guard, apply it to ``store`` and answer the new content as N-Quads.
+
+    The embedded store's default graph is empty (queries read the union of the named graphs,
+    which the engine cannot give an update), so an update whose WHERE would read it is refused
+    rather than matching nothing.
+    """
+    from ..errors import ApiError
+    from . import guard
+
+    try:
+        facts = guard.check_update(job.update, job.base, frozenset(job.allowlist), job.protocol_dataset)
+    except ApiError as error:
+        return Outcome(error.status, message=error.message)
+    if facts.reads_default_graph:
+        return Outcome(400, message=(
+            "On this store an update cannot read the default graph (queries see the union of the named "
+            "graphs; an update's WHERE would see an empty graph and match nothing). Name the graphs: "
+            "WITH <graph>, USING <graph>, or GRAPH <graph> { ... } in the WHERE clause "
+            "(the graphs are https://w3id.org/hipback/graph/asserted and .../inferred)."))
+    try:
+        store.update(job.update, base_iri=job.base)
+    except SyntaxError as error:
+        return Outcome(400, message=syntax_message(error).replace("query", "update"))
+    except (ValueError, OSError, RuntimeError) as error:
+        return Outcome(400, message=f"The update failed: {' '.join(str(error).split())[:300]}")
+    return Outcome(200, "application/n-quads", ox.serialize(store, format=ox.RdfFormat.N_QUADS) or b"")

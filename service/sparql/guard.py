@@ -9,11 +9,17 @@
   store whose default graph is the union of its graphs would otherwise ignore them.
 
 rdflib's SPARQL grammar (``parseQuery`` / ``parseUpdate``) gives the tree; prefixed names
-and relative IRIs are resolved here against the prologue and the base. Parsing costs some
-milliseconds, so results are cached by text, and a query whose text holds neither
-``service`` nor ``from`` in any letter case, nor a codepoint escape (``\\u``, which could
-spell a keyword), cannot contain those clauses and is not parsed here at all: the engine
-parses it and reports its syntax errors.
+and relative IRIs are resolved here against the prologue and the base, in the order the
+engine reads them (the last declaration of a prefix wins; each update operation sees the
+prologues before it). The guard and the engine must read the same text: ``normalize``
+turns every carriage return into a line feed first (Oxigraph ends a ``#`` comment at
+either, rdflib's grammar at a line feed only), and the caller hands the normalized text
+to both. A query whose text holds neither ``service`` in any letter case nor a codepoint
+escape (``\\u``, which could spell a keyword) cannot call out and is not parsed here at all:
+the engine parses it and reports its syntax errors. Parses are cached for short texts only.
+
+This is the first of two layers: the query workers of the embedded store also run with
+no free file descriptor, so they cannot open a socket whatever the text says (runner.py).
 """
 from __future__ import annotations
 
@@ -37,16 +43,47 @@ class Facts:
     from_graphs: tuple[str, ...] = ()  # the FROM IRIs
     from_named: tuple[str, ...] = ()  # the FROM NAMED IRIs
     has_using: bool = False  # USING / USING NAMED / WITH in an update
+    #: an update operation whose WHERE (or DELETE WHERE) reads the default graph
+    reads_default_graph: bool = False
     parsed: bool = True
 
 
-def _needs_parse(text: str) -> bool:
+#: texts up to this many characters have their parse cached
+CACHE_CHARS = 20_000
+#: the longest text the guard parses in a web worker (a remote store's requests); about a
+#: second of parsing. Queries and updates on the embedded store are parsed in a query worker,
+#: bounded by QUERY_TIMEOUT instead.
+WEB_PARSE_CHARS = 50_000
+
+
+def _parse_bound(text: str, max_chars: int | None, what: str) -> None:
+    if max_chars is not None and len(text) > max_chars:
+        raise ApiError(413, f"The {what} is over {max_chars} characters and could call out (it holds the word "
+                            f"SERVICE or LOAD, or a \\u escape); this endpoint checks such texts up to "
+                            f"{max_chars} characters.")
+
+
+def normalize(text: str) -> str:
+    """The text the guard checks and the engine runs: every CR (alone or before LF) becomes LF.
+
+    Oxigraph ends a comment at CR or LF, rdflib's grammar at LF only, so a CR would let text
+    the guard reads as a comment run in the engine. Outside comments, CR is whitespace for
+    both, and a raw CR inside a long string literal becomes LF.
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def needs_parse(text: str) -> bool:
+    """Whether the text could hold a SERVICE clause (the word, or an escape that could spell it)."""
     lowered = text.lower()
-    return "service" in lowered or "from" in lowered or "\\u" in lowered
+    return "service" in lowered or "\\u" in lowered
 
 
-def _walk(node):
-    """Every CompValue in an rdflib parse tree, depth first."""
+def _walk(node, skip: tuple[str, ...] = ()):
+    """Every CompValue in an rdflib parse tree, depth first, in document order.
+
+    Nodes named in ``skip`` are yielded but not entered.
+    """
     from pyparsing import ParseResults
     from rdflib.plugins.sparql.parserutils import CompValue
 
@@ -55,9 +92,10 @@ def _walk(node):
         item = stack.pop()
         if isinstance(item, CompValue):
             yield item
-            stack.extend(dict.values(item))
+            if item.name not in skip:
+                stack.extend(reversed(list(dict.values(item))))
         elif isinstance(item, (ParseResults, list, tuple)):
-            stack.extend(item)
+            stack.extend(reversed(list(item)))
 
 
 class _Resolver:
@@ -68,7 +106,7 @@ class _Resolver:
         self.prefixes: dict[str, str] = {}
 
     def read(self, prologue) -> None:
-        for decl in _walk(prologue):
+        for decl in _walk(prologue):  # in document order: a later declaration replaces an earlier one
             if decl.name == "Base":
                 self.base = urljoin(self.base, str(decl["iri"]))
             elif decl.name == "PrefixDecl":
@@ -95,11 +133,24 @@ def _syntax_error(error: Exception) -> ApiError:
     return ApiError(400, f"Syntax error in the query: {text}")
 
 
-@lru_cache(maxsize=1024)
-def inspect_query(text: str, base: str | None = None) -> Facts:
-    """The facts of a query; raises ApiError(400) when it does not parse."""
-    if not _needs_parse(text):
+def inspect_query(text: str, base: str | None = None, force: bool = False) -> Facts:
+    """The facts of a query; raises ApiError(400) when it does not parse.
+
+    ``force``: parse even a text that cannot call out (to read its FROM clauses).
+    """
+    if not force and not needs_parse(text):
         return Facts(form=None, parsed=False)
+    if len(text) <= CACHE_CHARS:
+        return _inspect_query_cached(text, base)
+    return _inspect_query(text, base)
+
+
+@lru_cache(maxsize=256)
+def _inspect_query_cached(text: str, base: str | None) -> Facts:
+    return _inspect_query(text, base)
+
+
+def _inspect_query(text: str, base: str | None) -> Facts:
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseQuery
 
@@ -123,9 +174,29 @@ def inspect_query(text: str, base: str | None = None) -> Facts:
     )
 
 
-@lru_cache(maxsize=256)
 def inspect_update(text: str, base: str | None = None) -> Facts:
     """The facts of an update request; raises ApiError(400) when it does not parse."""
+    if len(text) <= CACHE_CHARS:
+        return _inspect_update_cached(text, base)
+    return _inspect_update(text, base)
+
+
+@lru_cache(maxsize=64)
+def _inspect_update_cached(text: str, base: str | None) -> Facts:
+    return _inspect_update(text, base)
+
+
+def _reads_default_graph(operation) -> bool:
+    """Whether a DELETE WHERE, or a DELETE/INSERT ... WHERE without USING/WITH, matches default-graph triples."""
+    if operation.name == "DeleteWhere":
+        return bool(dict.get(dict.get(operation, "quads") or {}, "triples"))
+    if operation.name != "Modify" or dict.get(operation, "using") or dict.get(operation, "withClause") is not None:
+        return False
+    return any(node.name == "TriplesBlock" and dict.get(node, "triples")
+               for node in _walk(dict.get(operation, "where"), skip=("GraphGraphPattern",)))
+
+
+def _inspect_update(text: str, base: str | None) -> Facts:
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseUpdate
 
@@ -136,17 +207,22 @@ def inspect_update(text: str, base: str | None = None) -> Facts:
     except Exception as error:
         raise _syntax_error(error) from None
     resolver = _Resolver(base)
-    for prologue in dict.get(tree, "prologue") or []:
-        resolver.read(prologue)
-    services, loads, using = [], [], False
-    for node in _walk(dict.get(tree, "request") or []):
-        if node.name == "ServiceGraphPattern":
-            services.append(resolver.iri(node["term"]))
-        elif node.name == "Load":
-            loads.append(resolver.iri(node["iri"]))
-        elif node.name == "Modify" and (dict.get(node, "using") or dict.get(node, "withClause") is not None):
-            using = True
-    return Facts(form="UPDATE", services=tuple(services), loads=tuple(loads), has_using=using)
+    services, loads, using, default = [], [], False, False
+    prologues = list(dict.get(tree, "prologue") or [])
+    for index, operation in enumerate(dict.get(tree, "request") or []):
+        # the prologue before each operation, added to those before it (the engine's order)
+        if index < len(prologues):
+            resolver.read(prologues[index])
+        default = default or _reads_default_graph(operation)
+        for node in _walk(operation):
+            if node.name == "ServiceGraphPattern":
+                services.append(resolver.iri(node["term"]))
+            elif node.name == "Load":
+                loads.append(resolver.iri(node["iri"]))
+            elif node.name == "Modify" and (dict.get(node, "using") or dict.get(node, "withClause") is not None):
+                using = True
+    return Facts(form="UPDATE", services=tuple(services), loads=tuple(loads), has_using=using,
+                 reads_default_graph=default)
 
 
 def allowlist(setting: str | list | tuple | None) -> frozenset[str]:
@@ -158,7 +234,7 @@ def allowlist(setting: str | list | tuple | None) -> frozenset[str]:
     return frozenset(str(s) for s in setting)
 
 
-def _check_services(facts: Facts, allowed: frozenset[str]) -> None:
+def check_services(facts: Facts, allowed: frozenset[str]) -> None:
     for service in facts.services:
         if service.startswith("?"):
             raise ApiError(400, f"SERVICE with a variable endpoint ({service}) is not allowed here.")
@@ -171,15 +247,26 @@ def _check_services(facts: Facts, allowed: frozenset[str]) -> None:
             )
 
 
-def check_query(text: str, base: str | None, allowed: frozenset[str]) -> Facts:
-    """The facts of a query that may run; ApiError(400) for a syntax error or a refused SERVICE."""
+def check_query(text: str, base: str | None, allowed: frozenset[str], max_chars: int | None = None) -> Facts:
+    """The facts of a query that may run; ApiError(400) for a syntax error or a refused SERVICE.
+
+    ``max_chars``: refuse (413) to parse a longer text that needs a parse.
+    """
+    if needs_parse(text):
+        _parse_bound(text, max_chars, "query")
     facts = inspect_query(text, base)
-    _check_services(facts, allowed)
+    check_services(facts, allowed)
     return facts
 
 
-def check_update(text: str, base: str | None, allowed: frozenset[str], protocol_dataset: bool) -> Facts:
+def check_update(text: str, base: str | None, allowed: frozenset[str], protocol_dataset: bool,
+                 max_chars: int | None = None) -> Facts:
     """The facts of an update that may run; ApiError(400) for LOAD, a refused SERVICE, or a dataset conflict."""
+    lowered = text.lower()
+    risky = "service" in lowered or "load" in lowered or "\\u" in lowered
+    if max_chars is not None and not risky and not protocol_dataset:
+        return Facts(form="UPDATE", parsed=False)  # nothing here to refuse; the store parses it
+    _parse_bound(text, max_chars, "update")
     facts = inspect_update(text, base)
     if facts.loads:
         raise ApiError(
@@ -187,7 +274,7 @@ def check_update(text: str, base: str | None, allowed: frozenset[str], protocol_
             f"LOAD <{facts.loads[0]}> is refused: this endpoint never fetches a file or network "
             "resource. Send the data in INSERT DATA, or load it with `hipback load`.",
         )
-    _check_services(facts, allowed)
+    check_services(facts, allowed)
     if protocol_dataset and facts.has_using:
         raise ApiError(
             400,

@@ -6,6 +6,7 @@ a *graph*. Each table maps a media type to a format key; the first entry is the 
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 #: media type -> format key, in the server's order of preference
@@ -105,7 +106,8 @@ def parse_accept(header: str | None) -> list[MediaRange]:
                     q = float(value.strip())
                 except ValueError:
                     q = 0.0
-                q = min(max(q, 0.0), 1.0)
+                # nan and inf are malformed (the range is not wanted); other numbers are clamped
+                q = min(max(q, 0.0), 1.0) if math.isfinite(q) else 0.0
         ranges.append(MediaRange(kind, sub, q, order))
     return ranges
 
@@ -145,6 +147,7 @@ def from_format(values: list[str]) -> tuple[str | None, str | None] | None:
     Clients such as SPARQLWrapper repeat the parameter (``format=tsv&format=text/tab-separated-values``).
     Returns None when no value was given; raises NotAcceptable when none is understood.
     """
+    values = [v for v in values if v.strip()]  # an empty format= names nothing
     if not values:
         return None
     for value in values:
@@ -183,12 +186,18 @@ def negotiate(accept: str | None, formats: list[str]) -> Choice:
     else:
         choice = Choice(choose(accept, RESULTS), choose(accept, GRAPH))
     if choice.results is None and choice.graph is None:
-        raise NotAcceptable(not_acceptable_message(accept, "results"))
+        raise NotAcceptable(not_acceptable_message(accept, "results", formats))
     return choice
 
 
-def not_acceptable_message(accept: str | None, kind: str) -> str:
+def not_acceptable_message(accept: str | None, kind: str, formats: list[str] | None = None) -> str:
+    """Why nothing can be made; names the ``format`` parameter when one was given (it wins over Accept)."""
     table = RESULTS if kind == "results" else GRAPH
     what = "SELECT and ASK results" if kind == "results" else "CONSTRUCT and DESCRIBE graphs"
     offered = sorted(set(table))
+    asked = [f for f in formats or [] if f.strip()]
+    if asked:
+        names = sorted(name for name, keys in FORMAT_NAMES.items() if keys[0 if kind == "results" else 1])
+        return f"Cannot answer format={asked[0]!r}: {what} are available as format=" + ", ".join(names) + \
+            " (or " + ", ".join(offered) + ")."
     return f"Cannot answer Accept: {accept!r}: {what} are available as " + ", ".join(offered) + "."

@@ -15,21 +15,22 @@ import pyoxigraph as ox
 import requests
 
 from ..errors import ApiError
-from .execute import Job, Outcome, serialize_graph, serialize_results, syntax_message, too_many
+from .execute import Job, Outcome, in_query_order, serialize_graph, serialize_results, syntax_message, too_many
 
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 MAX_ANSWER_BYTES = 256 * 1024 * 1024
 
 
-def _read(response: requests.Response, deadline: float, timeout: float) -> bytes:
+def _read(response: requests.Response, deadline: float, timeout: float, limit: int = MAX_ANSWER_BYTES) -> bytes:
     chunks, size = [], 0
     for chunk in response.iter_content(65536):
         chunks.append(chunk)
         size += len(chunk)
         if time.monotonic() > deadline:
             raise _overrun(timeout)
-        if size > MAX_ANSWER_BYTES:
-            raise ApiError(503, "The store's answer is too large to pass on; narrow the query or add a LIMIT.")
+        if size > limit:
+            raise ApiError(503, f"The store's answer is over {limit} bytes, too large to pass on (setting "
+                                "MAX_ANSWER_BYTES); narrow the query or add a LIMIT.")
     return b"".join(chunks)
 
 
@@ -84,7 +85,7 @@ class Remote:
             with response:
                 if response.status_code != 200:
                     raise _store_error(response, shifted=bool(job.base))
-                body = _read(response, deadline, timeout)
+                body = _read(response, deadline, timeout, job.max_bytes or MAX_ANSWER_BYTES)
                 media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
         except requests.Timeout:
             raise _overrun(timeout) from None
@@ -98,12 +99,15 @@ class Remote:
             parsed = ox.parse_query_results(body, format=results_format)
             if isinstance(parsed, ox.QueryBoolean):
                 return serialize_results([], bool(parsed), job)
-            variables = [v.value for v in parsed.variables]
+            names = [v.value for v in parsed.variables]
+            variables = in_query_order(names, job.query)
+            order = [names.index(v) for v in variables]
             rows = []
             for solution in parsed:
                 if len(rows) >= job.max_results:
                     return too_many(job.max_results, "rows")
-                rows.append(tuple(solution))
+                values = tuple(solution)
+                rows.append(tuple(values[i] for i in order))
             return serialize_results(variables, rows, job)
         rdf_format = ox.RdfFormat.from_media_type(media)
         if rdf_format is None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from xml.sax.saxutils import escape, quoteattr
+import re
+from xml.sax.saxutils import escape as _escape
+from xml.sax.saxutils import quoteattr as _quoteattr
 
 import pyoxigraph as ox
 
@@ -48,6 +50,34 @@ def write_json(variables: list[str], rows) -> bytes:
         {name: _json_term(term) for name, term in zip(variables, row) if term is not None} for row in rows
     ]
     return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False).encode()
+
+
+#: characters XML 1.0 cannot carry, even as a character reference
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class NotRepresentable(ValueError):
+    """The answer holds a character the format cannot carry; ``char`` is the first one."""
+
+    def __init__(self, char: str):
+        super().__init__(f"U+{ord(char):04X}")
+        self.char = char
+
+
+def _checked(text: str) -> str:
+    found = _NOT_XML.search(text)
+    if found:
+        raise NotRepresentable(found.group())
+    return text
+
+
+def escape(text: str) -> str:
+    """Element text for XML 1.0; a CR is written as a reference so that parsers keep it."""
+    return _escape(_checked(text)).replace("\r", "&#13;")
+
+
+def quoteattr(text: str) -> str:
+    return _quoteattr(_checked(text), {"\r": "&#13;"})
 
 
 def _xml_term(term) -> str:

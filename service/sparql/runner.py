@@ -44,12 +44,13 @@ class _Worker:
     parent's ``__main__`` (a script, gunicorn, pytest) in every worker.
     """
 
-    def __init__(self, snapshot: tuple[int, str]):
+    def __init__(self, snapshot: tuple[int, str], sealed: bool = True, memory_mb: int = 0):
         parent_sock, child_sock = socket.socketpair()
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PROJECT, env.get("PYTHONPATH", "")]))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "service.sparql.worker", str(child_sock.fileno()), str(snapshot[0]), snapshot[1]],
+            [sys.executable, "-m", "service.sparql.worker", str(child_sock.fileno()), str(snapshot[0]), snapshot[1],
+             "1" if sealed else "0", str(int(memory_mb))],
             pass_fds=[child_sock.fileno()],
             env=env,
             stdin=subprocess.DEVNULL,
@@ -97,11 +98,22 @@ def _sweep_stale_snapshots() -> None:
 
 
 class Pool:
-    """QUERY_WORKERS processes over a snapshot of an embedded pyoxigraph store."""
+    """QUERY_WORKERS processes over a snapshot of an embedded pyoxigraph store.
 
-    def __init__(self, snapshot: bytes, workers: int = 2, start_timeout: float = 600.0):
+    ``sealed``: the workers cannot open sockets (worker.py), so SERVICE and LOAD cannot reach
+    the network; a pool whose queries may call allowed SERVICE endpoints is not sealed.
+    ``memory_mb``: each worker's address-space cap (0: none). At most ``size`` requests wait
+    for a worker at once; one more is answered 503 at once, so waiting requests do not hold
+    every web thread.
+    """
+
+    def __init__(self, snapshot: bytes, workers: int = 2, start_timeout: float = 600.0,
+                 sealed: bool = True, memory_mb: int = 0):
         self.size = max(1, int(workers))
         self.start_timeout = start_timeout
+        self.sealed = sealed
+        self.memory_mb = memory_mb
+        self._waiting = 0
         _sweep_stale_snapshots()
         self._dir = tempfile.mkdtemp(prefix=_PREFIX)
         with open(os.path.join(self._dir, "pid"), "w") as handle:
@@ -144,7 +156,7 @@ class Pool:
 
     # workers ---------------------------------------------------------------------------
     def _spawn(self) -> _Worker:
-        w = self._spawner.submit(_Worker, self._snapshot).result()
+        w = self._spawner.submit(_Worker, self._snapshot, self.sealed, self.memory_mb).result()
         with self._lock:
             self._all.add(w)
         return w
@@ -180,10 +192,20 @@ class Pool:
             f"Every query worker stayed busy for {timeout:g} s (setting QUERY_TIMEOUT); try again shortly.",
             headers={"Retry-After": "1"},
         )
+        with self._lock:
+            full = self._idle.empty() and self._waiting >= self.size
+            if not full:
+                self._waiting += 1
+        if full:
+            raise ApiError(503, "Every query worker is busy and as many requests are waiting; try again shortly.",
+                           headers={"Retry-After": "1"})
         try:
             w = self._idle.get(timeout=max(timeout, 0.001))
         except queue.Empty:
             raise busy from None
+        finally:
+            with self._lock:
+                self._waiting -= 1
         if deadline - time.monotonic() <= 0.001:  # no time left to run: the worker goes back unharmed
             self._idle.put(w)
             raise busy
@@ -196,7 +218,8 @@ class Pool:
                 return outcome
         except (EOFError, OSError, BrokenPipeError):
             self._replace(w)
-            raise ApiError(503, "The query worker stopped unexpectedly; try again.") from None
+            hint = " (a query that needs more memory than QUERY_MEMORY stops its worker)" if self.memory_mb else ""
+            raise ApiError(503, f"The query worker stopped unexpectedly{hint}; try again.") from None
         self._replace(w)
         raise ApiError(
             503,
@@ -239,20 +262,21 @@ class _Shared:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.pools: dict[tuple[str, int], Pool] = {}
-        self.users: dict[tuple[str, int], int] = {}
+        self.pools: dict[tuple, Pool] = {}
+        self.users: dict[tuple, int] = {}
 
-    def acquire(self, digest: str, data: bytes, workers: int) -> tuple[tuple[str, int], Pool]:
-        key = (digest, workers)
+    def acquire(self, digest: str, data: bytes, workers: int, sealed: bool = True,
+                memory_mb: int = 0) -> tuple[tuple, Pool]:
+        key = (digest, workers, sealed, memory_mb)
         with self.lock:
             pool = self.pools.get(key)
             if pool is None or pool.closed:
-                pool = self.pools[key] = Pool(data, workers)
+                pool = self.pools[key] = Pool(data, workers, sealed=sealed, memory_mb=memory_mb)
                 self.users[key] = 0
             self.users[key] += 1
             return key, pool
 
-    def release(self, key: tuple[str, int]) -> None:
+    def release(self, key: tuple) -> None:
         with self.lock:
             self.users[key] = self.users.get(key, 1) - 1
             if self.users[key] > 0:
@@ -262,14 +286,14 @@ class _Shared:
         if pool is not None:
             pool.close()
 
-    def refresh_private(self, key: tuple[str, int], digest: str, data: bytes) -> tuple[str, int] | None:
+    def refresh_private(self, key: tuple, digest: str, data: bytes) -> tuple | None:
         """Give the pool of ``key`` new content in place when one app alone uses it; its new key, or None."""
+        new = (digest, *key[1:])
         with self.lock:
-            if self.users.get(key) != 1 or (digest, key[1]) in self.pools:
+            if self.users.get(key) != 1 or new in self.pools:
                 return None
             pool = self.pools.pop(key)
             del self.users[key]
-            new = (digest, key[1])
             self.pools[new], self.users[new] = pool, 1
         pool.refresh(data)
         return new
@@ -279,19 +303,32 @@ SHARED = _Shared()
 
 
 class Embedded:
-    """/sparql on the embedded store: queries in a (shared) pool, updates in the app's own store."""
+    """/sparql on the embedded store: queries and updates run in a (shared) pool.
 
-    def __init__(self, store: ox.Store, workers: int):
-        self.store = store
+    An update runs in a worker on a copy of the snapshot, bounded like a query; the worker
+    answers the new content, which replaces the app's store (``holder.store``) at once.
+    """
+
+    def __init__(self, holder, workers: int, sealed: bool = True, memory_mb: int = 0):
+        self.holder = holder  # the app's EmbeddedStore; its ``store`` is replaced by an update
         self.workers = workers
-        digest, data = snapshot_of(store)
-        self.key, self.pool = SHARED.acquire(digest, data, workers)
+        self.sealed = sealed
+        self.memory_mb = memory_mb
+        digest, data = snapshot_of(holder.store)
+        self.key, self.pool = SHARED.acquire(digest, data, workers, sealed, memory_mb)
         self._update_lock = threading.Lock()
+
+    @property
+    def store(self) -> ox.Store:
+        return self.holder.store
 
     def run(self, job: Job, timeout: float) -> Outcome:
         return self.pool.run(job, timeout)
 
-    def update(self, text: str, base: str | None, using: list[str], using_named: list[str], timeout: float) -> None:
+    def update(self, text: str, base: str | None, using: list[str], using_named: list[str], timeout: float,
+               allowlist: tuple[str, ...] = ()) -> None:
+        from .execute import UpdateJob
+
         if using or using_named:
             raise ApiError(
                 400,
@@ -299,15 +336,13 @@ class Embedded:
                 "write USING / USING NAMED in the update instead.",
             )
         with self._update_lock:
-            try:
-                self.store.update(text, base_iri=base)
-            except SyntaxError as error:
-                from .execute import syntax_message
-
-                raise ApiError(400, syntax_message(error).replace("query", "update")) from None
-            except (ValueError, OSError) as error:
-                raise ApiError(400, f"The update failed: {' '.join(str(error).split())[:300]}") from None
-            digest, data = snapshot_of(self.store)
+            outcome = self.pool.run(UpdateJob(text, base, tuple(allowlist)), timeout)
+            if not outcome.ok:
+                raise ApiError(outcome.status, outcome.message)
+            store = ox.Store()
+            store.bulk_load(outcome.body, format=ox.RdfFormat.N_QUADS)
+            self.holder.store = store
+            digest, data = snapshot_of(store)
             if digest == self.key[0]:
                 return
             moved = SHARED.refresh_private(self.key, digest, data)
@@ -315,7 +350,7 @@ class Embedded:
                 self.key = moved
                 return
             old = self.key
-            self.key, self.pool = SHARED.acquire(digest, data, self.workers)
+            self.key, self.pool = SHARED.acquire(digest, data, self.workers, self.sealed, self.memory_mb)
             SHARED.release(old)
 
     def close(self) -> None:
@@ -340,7 +375,12 @@ def for_app(app):
 
                 runner = Remote(store.url, str(app.config.get("STORE_UPDATE_URL") or ""))
             else:
-                runner = Embedded(store.store, int(app.config.get("QUERY_WORKERS", 2)))
+                from .guard import allowlist
+
+                # workers that may call no SERVICE endpoint are sealed off the network
+                sealed = not allowlist(app.config.get("SERVICE_ALLOWLIST", ""))
+                runner = Embedded(store, int(app.config.get("QUERY_WORKERS", 2)), sealed,
+                                  int(app.config.get("QUERY_MEMORY", 0)))
                 weakref.finalize(app, runner.close)
             app.extensions["hipback.sparql"] = runner
     return runner

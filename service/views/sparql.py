@@ -17,26 +17,33 @@ from ..sparql.execute import GRAPH_FORMATS, PREFIXES, Job
 
 bp = Blueprint("sparql", __name__)
 
-ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+#: the methods of each route; any other is answered 405 with exactly these in Allow (errors.py)
+QUERY_METHODS = ["GET", "HEAD", "POST", "OPTIONS"]
+UPDATE_METHODS = ["POST", "OPTIONS"]
+VOID_METHODS = ["GET", "HEAD", "OPTIONS"]
+PATHS = ("/sparql", "/sparql/update", "/.well-known/void")
 CORS = {
     "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
     "Access-Control-Allow-Headers": "Accept, Authorization, Content-Type",
     "Access-Control-Max-Age": "86400",
 }
 
 
-@bp.after_request
+@bp.after_app_request
 def _cors(response: Response) -> Response:
+    # app-wide, so that a 405 answered before routing reaches this blueprint carries CORS too
+    if request.path not in PATHS:
+        return response
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = "Content-Type, Retry-After"
     response.headers.add("Vary", "Accept")
     return response
 
 
-def _preflight() -> Response:
+def _preflight(methods: list[str]) -> Response:
     response = Response(status=204)
     response.headers.update(CORS)
+    response.headers["Access-Control-Allow-Methods"] = ", ".join(m for m in methods if m != "HEAD")
     return response
 
 
@@ -45,6 +52,7 @@ def _settings():
     return {
         "timeout": float(c.get("QUERY_TIMEOUT", 5.0)),
         "max_results": int(c.get("MAX_RESULTS", 10000)),
+        "max_bytes": int(c.get("MAX_ANSWER_BYTES", 0)),
         "max_body": int(c.get("MAX_BODY", 1_000_000)),
         "allowlist": guard.allowlist(c.get("SERVICE_ALLOWLIST", "")),
         "base": str(c.get("SPARQL_BASE") or config.BASE),
@@ -73,7 +81,7 @@ def _graph_format(table: dict, formats: list[str]) -> str:
         return named[1]
     key = negotiation.choose(request.headers.get("Accept"), table)
     if key is None:
-        raise ApiError(406, negotiation.not_acceptable_message(request.headers.get("Accept"), "graph"))
+        raise ApiError(406, negotiation.not_acceptable_message(request.headers.get("Accept"), "graph", formats))
     return key
 
 
@@ -94,19 +102,34 @@ def _describe(formats: list[str]) -> Response:
     return _graph_response(triples, key)
 
 
-def run_query(text: str, choice: negotiation.Choice, default_graphs=None, named_graphs=None, accept=None):
+def run_query(text: str, choice: negotiation.Choice, default_graphs=None, named_graphs=None, accept=None,
+              formats=()):
     """Check and run one query on this app's store, bounded; returns the execute.Outcome (200 only)."""
     settings = _settings()
+    text = guard.normalize(text)  # the guard and the engine read the same text
     if len(text.encode("utf-8")) > settings["max_body"]:
         raise ApiError(413, f"The query is over {settings['max_body']} bytes (setting MAX_BODY).")
-    facts = guard.check_query(text, settings["base"], settings["allowlist"])
+    run = runner.for_app(current_app)
+    in_worker = isinstance(run, runner.Embedded)
+    if in_worker:
+        # the guard parses in the query worker, under the same timeout and memory cap
+        facts = guard.Facts(form=None, parsed=False)
+    else:
+        facts = guard.check_query(text, settings["base"], settings["allowlist"], max_chars=guard.WEB_PARSE_CHARS)
+        if not facts.parsed and "from" in text.lower() and len(text) <= guard.WEB_PARSE_CHARS:
+            # a store whose default graph is the union ignores FROM: pass it on as the dataset.
+            # A text the guard's grammar cannot read goes as it is (it cannot call out).
+            try:
+                facts = guard.inspect_query(text, settings["base"], force=True)
+            except ApiError:
+                pass
     if facts.has_dataset and default_graphs is None and named_graphs is None:
         # FROM / FROM NAMED become the request's dataset (the protocol's dataset wins when given)
         default_graphs, named_graphs = list(facts.from_graphs), list(facts.from_named)
     if facts.form is not None:
         kind = "results" if facts.form in ("SELECT", "ASK") else "graph"
         if choice.for_kind(kind) is None:
-            raise ApiError(406, negotiation.not_acceptable_message(accept, kind))
+            raise ApiError(406, negotiation.not_acceptable_message(accept, kind, list(formats)))
     job = Job(
         query=text,
         base=settings["base"],
@@ -116,17 +139,21 @@ def run_query(text: str, choice: negotiation.Choice, default_graphs=None, named_
         graph_format=choice.graph,
         max_results=settings["max_results"],
         accept=accept,
+        formats=tuple(formats),
+        max_bytes=settings["max_bytes"],
+        guard=in_worker,
+        allowlist=tuple(sorted(settings["allowlist"])),
     )
-    outcome = runner.for_app(current_app).run(job, settings["timeout"])
+    outcome = run.run(job, settings["timeout"])
     if not outcome.ok:
         raise ApiError(outcome.status, outcome.message)
     return outcome
 
 
-@bp.route("/sparql", methods=ALL_METHODS)
+@bp.route("/sparql", methods=QUERY_METHODS)
 def query():
     if request.method == "OPTIONS":
-        return _preflight()
+        return _preflight(QUERY_METHODS)
     settings = _settings()
     req = protocol.read_query(request, settings["max_body"])
     if req.query is None:
@@ -139,7 +166,7 @@ def query():
     dataset = {}
     if req.has_dataset:
         dataset = {"default_graphs": req.default_graphs, "named_graphs": req.named_graphs}
-    outcome = run_query(req.query, choice, accept=accept, **dataset)
+    outcome = run_query(req.query, choice, accept=accept, formats=req.formats, **dataset)
     return Response(outcome.body, content_type=outcome.content_type)
 
 
@@ -157,29 +184,30 @@ def _authorize() -> None:
         )
 
 
-@bp.route("/sparql/update", methods=ALL_METHODS)
+@bp.route("/sparql/update", methods=UPDATE_METHODS)
 def update():
     if request.method == "OPTIONS":
-        return _preflight()
-    if request.method != "POST":
-        raise ApiError(405, f"SPARQL Update needs POST; {request.method} is not accepted.", headers={"Allow": "POST, OPTIONS"})
+        return _preflight(UPDATE_METHODS)
     _authorize()
     settings = _settings()
     req = protocol.read_update(request, settings["max_body"])
-    guard.check_update(
-        req.update, settings["base"], settings["allowlist"], bool(req.using_graphs or req.using_named_graphs)
-    )
-    runner.for_app(current_app).update(
-        req.update, settings["base"], req.using_graphs, req.using_named_graphs, settings["timeout"]
-    )
+    text = guard.normalize(req.update)  # the guard and the engine read the same text
+    run = runner.for_app(current_app)
+    if isinstance(run, runner.Embedded):  # the guard runs in the query worker, under its bounds
+        run.update(text, settings["base"], req.using_graphs, req.using_named_graphs, settings["timeout"],
+                   tuple(sorted(settings["allowlist"])))
+    else:
+        guard.check_update(text, settings["base"], settings["allowlist"],
+                           bool(req.using_graphs or req.using_named_graphs), max_chars=guard.WEB_PARSE_CHARS)
+        run.update(text, settings["base"], req.using_graphs, req.using_named_graphs, settings["timeout"])
     description.forget()
     return {"ok": True, "message": "The update was applied."}
 
 
-@bp.route("/.well-known/void", methods=["GET", "HEAD", "OPTIONS"])
+@bp.route("/.well-known/void", methods=VOID_METHODS)
 def void():
     if request.method == "OPTIONS":
-        return _preflight()
+        return _preflight(VOID_METHODS)
     formats = [v for k, v in protocol.parse_params(request.query_string, "URL") if k == "format"]
     key = _graph_format(negotiation.GRAPH, formats)
     triples = description.void_description(request.base_url, _public("/sparql"), get_store())

@@ -67,8 +67,24 @@ def int_arg(name: str, default: int, minimum: int = 0, maximum: int | None = Non
     return value
 
 
+def _check_utf8(name: str) -> None:
+    """ApiError(400) when the raw value of URL parameter ``name`` is not UTF-8 once unescaped."""
+    from urllib.parse import unquote_to_bytes
+
+    for pair in request.query_string.split(b"&"):
+        key, _, raw = pair.partition(b"=")
+        if unquote_to_bytes(key.replace(b"+", b" ")) != name.encode():
+            continue
+        try:
+            unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            raise ApiError(400, f"The query parameter {name} is not valid UTF-8.", field=name) from None
+
+
 def text_arg(name: str, required: bool = True, max_length: int = 500) -> str:
     value = request.args.get(name, "").strip()
+    if "%" in value or "\ufffd" in value:  # bytes that are not UTF-8 are left escaped: say so, never search them
+        _check_utf8(name)
     if required and not value:
         raise ApiError(400, f"The query parameter {name} is required.", field=name)
     if len(value) > max_length:

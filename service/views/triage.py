@@ -37,6 +37,10 @@ def _body() -> dict:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, f"The body is not valid JSON: {exc}", field="body") from None
+    except RecursionError:
+        raise ApiError(400, "The body nests arrays or objects too deeply to read.", field="body") from None
+    if data is None:  # JSON null: no fields, as an empty body (the description allows it)
+        return {}
     if not isinstance(data, dict):
         raise ApiError(400, "The body must be a JSON object.", field="body")
     return data

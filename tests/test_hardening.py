@@ -1,0 +1,437 @@
+"""Hostile input: the requests of a hostile-input review of the running service, each answered
+safely. SERVICE and LOAD must never reach a listening socket on 127.0.0.1 (whatever the guard is
+shown, the query workers cannot open one); client input never gets a 500; bodies, answers,
+worker memory and the wait for a worker are bounded; answers carry the browser security headers.
+"""
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import xml.dom.minidom
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+from service import create_app
+from service.errors import ApiError
+from service.sparql import guard, runner
+from service.sparql.execute import Job, UpdateJob
+from service.store import EmbeddedStore
+
+TOKEN = "hardening-token"
+HB = "https://w3id.org/hipback/"
+ALLOWED = "http://allowed.example/sparql"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+CROSS = "SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?f ?i LIMIT 1"
+
+
+class Listener:
+    """A TCP port on 127.0.0.1 that records whether anything connected to it."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.setblocking(False)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+
+    def was_contacted(self) -> bool:
+        try:
+            connection, _ = self.sock.accept()
+        except BlockingIOError:
+            return False
+        connection.close()
+        return True
+
+    def close(self):
+        self.sock.close()
+
+
+@pytest.fixture
+def listener():
+    listener = Listener()
+    yield listener
+    listener.close()
+
+
+@pytest.fixture(scope="module", params=["allowlist", "no-allowlist"])
+def server(request, live_server_factory) -> str:
+    settings = {"UPDATE_TOKEN": TOKEN, "QUERY_TIMEOUT": 5}
+    if request.param == "allowlist":
+        settings["SERVICE_ALLOWLIST"] = ALLOWED
+    return live_server_factory(settings)
+
+
+def update(server, text):
+    return requests.post(server + "/sparql/update", data=text.encode(), timeout=60,
+                         headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"})
+
+
+def query(server, text, **headers):
+    return requests.get(server + "/sparql", params={"query": text}, headers=headers, timeout=60)
+
+
+# -- 1. SERVICE / LOAD: the guard and the engine read the same text ----------------------
+
+@pytest.mark.parametrize("template", [
+    # a CR ends a comment for the engine only
+    "SELECT * WHERE {{ #\r SERVICE <{url}/sparql> {{ ?secret ?p ?o }}\n }}",
+    "SELECT * WHERE {{ #\r\r SERVICE SILENT <{url}/sparql> {{ ?secret ?p ?o }}\n }}",
+    # the engine keeps the last PREFIX / BASE
+    f"PREFIX w: <{ALLOWED.rsplit('/', 1)[0]}/> PREFIX w: <{{url}}/> SELECT * {{{{ SERVICE w:sparql {{{{ ?s ?p ?o }}}} }}}}",
+    f"BASE <{ALLOWED.rsplit('/', 1)[0]}/> BASE <{{url}}/> SELECT * {{{{ SERVICE <sparql> {{{{ ?s ?p ?o }}}} }}}}",
+])
+def test_service_tricks_never_reach_the_network(server, listener, template):
+    response = query(server, template.format(url=listener.url))
+    assert response.status_code in (200, 400), response.text
+    assert not listener.was_contacted()
+
+
+@pytest.mark.parametrize("template", [
+    "#\rLOAD <{url}/x> INTO GRAPH <x:g>\n",
+    "#\rLOAD SILENT <{url}/x>\n",
+    # each operation reads the prologues before it, not the last one of the request
+    f"PREFIX w: <{{url}}/> INSERT {{{{ GRAPH <x:g> {{{{ ?s ?p ?o }}}} }}}} WHERE {{{{ SERVICE w:sparql {{{{ ?s ?p ?o }}}} }}}} ;"
+    f" PREFIX w: <{ALLOWED.rsplit('/', 1)[0]}/> INSERT DATA {{{{ <x:a> <x:b> <x:c> }}}}",
+])
+def test_load_and_service_tricks_in_updates_never_reach_the_network(server, listener, template):
+    response = update(server, template.format(url=listener.url))
+    assert 400 <= response.status_code < 500, response.text
+    assert not listener.was_contacted()
+
+
+def test_guard_resolves_prologues_in_the_engines_order():
+    facts = guard.inspect_query("PREFIX w: <http://a.example/> PREFIX w: <http://b.example/> "
+                                "SELECT * { SERVICE w:s { } }")
+    assert facts.services == ("http://b.example/s",)
+    facts = guard.inspect_query("BASE <http://a.example/> BASE <http://b.example/> SELECT * { SERVICE <s> { } }")
+    assert facts.services == ("http://b.example/s",)
+    facts = guard.inspect_update("PREFIX w: <http://a.example/> INSERT { <x:a> <x:b> ?o } WHERE { SERVICE w:s { ?o ?p ?q } } ;"
+                                 " PREFIX w: <http://b.example/> INSERT DATA { <x:a> <x:b> <x:c> }")
+    assert facts.services == ("http://a.example/s",)
+    assert guard.inspect_query(guard.normalize("SELECT * { #\r SERVICE <http://c.example/> { } \n}")).services \
+        == ("http://c.example/",)
+
+
+@pytest.fixture(scope="module")
+def sealed_pool():
+    store = ox.Store()
+    store.update(f"INSERT DATA {{ GRAPH <{HB}graph/asserted> {{ <{HB}A> <{RDFS_LABEL}> \"a\" }} }}")
+    _, data = runner.snapshot_of(store)
+    pool = runner.Pool(data, workers=1, sealed=True)
+    yield pool
+    pool.close()
+
+
+def test_sealed_workers_cannot_reach_the_network_even_when_the_guard_is_skipped(sealed_pool, listener):
+    # the second layer alone: no guard in the job, yet nothing connects
+    outcome = sealed_pool.run(Job(f"SELECT * {{ SERVICE <{listener.url}/sparql> {{ ?s ?p ?o }} }}"), 30)
+    assert outcome.status == 400 and "network" in outcome.message
+    silent = sealed_pool.run(Job(f"SELECT * {{ SERVICE SILENT <{listener.url}/sparql> {{ ?s ?p ?o }} }}"), 30)
+    assert silent.status in (200, 400)
+    assert not listener.was_contacted()
+    # and the sealed worker still does everything else: formats, the guard's parse, syntax errors
+    for fmt in ("json", "xml", "csv", "tsv"):
+        assert sealed_pool.run(Job("SELECT * { ?s ?p ?o } # a service", results_format=fmt, guard=True), 30).ok
+    assert sealed_pool.run(Job("SELECT * {", guard=True), 30).status == 400
+    assert sealed_pool.run(Job("CONSTRUCT WHERE { ?s ?p ?o }"), 30).ok
+
+
+def test_sealed_worker_reads_a_new_snapshot_and_stays_sealed(listener):
+    store = ox.Store()
+    _, data = runner.snapshot_of(store)
+    pool = runner.Pool(data, workers=1, sealed=True)
+    try:
+        changed = pool.run(UpdateJob(f"INSERT DATA {{ GRAPH <{HB}graph/g> {{ <x:a> <x:b> <x:c> }} }}"), 30)
+        assert changed.ok, changed.message
+        _, new = runner.snapshot_of(_store_of(changed.body))
+        pool.refresh(new)
+        assert pool.run(Job("ASK { <x:a> <x:b> <x:c> }"), 30).body.endswith(b"true}")  # the union default graph
+        outcome = pool.run(Job(f"ASK {{ SERVICE <{listener.url}/s> {{ ?s ?p ?o }} }}"), 30)
+        assert outcome.status == 400
+        assert not listener.was_contacted()
+    finally:
+        pool.close()
+
+
+def _store_of(nquads: bytes) -> ox.Store:
+    store = ox.Store()
+    store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+# -- 2. no 500 for client input ----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def app():
+    return create_app({"TESTING": True, "UPDATE_TOKEN": TOKEN, "STORE_OBJECT": EmbeddedStore(),
+                       "QUERY_TIMEOUT": 10, "MAX_BODY": 200_000, "MAX_ANSWER_BYTES": 100_000})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def app_update(client, text):
+    return client.post("/sparql/update", data=text.encode(), content_type="application/sparql-update",
+                       headers={"Authorization": f"Bearer {TOKEN}"})
+
+
+def test_unknown_function_is_400(client):
+    response = client.get("/sparql", query_string={"query": "SELECT (<http://example.org/fn>(1) AS ?x) {}"})
+    assert response.status_code == 400, response.json
+    assert "http://example.org/fn" in response.json["message"]
+
+
+@pytest.mark.parametrize("text", ["CLEAR GRAPH <x:none>", "DROP GRAPH <x:nope>", f"CREATE GRAPH <{HB}graph/asserted>"])
+def test_engine_refusals_of_updates_are_400(client, text):
+    response = app_update(client, text)
+    assert response.status_code == 400, response.json
+    assert response.json["ok"] is False and "graph" in response.json["message"]
+
+
+@pytest.mark.parametrize("path", ["/api/triage", "/api/annotate"])
+def test_deep_json_is_400(client, path):
+    response = client.post(path, data="[" * 100000 + "]" * 100000, content_type="application/json")
+    assert response.status_code == 400, response.get_data(as_text=True)[:200]
+    assert response.json["field"] == "body"
+
+
+# -- 3. updates: the default graph, and the time they take -------------------------------
+
+def test_an_update_that_would_read_the_empty_default_graph_is_refused(client):
+    for text in (f"DELETE WHERE {{ <{HB}LumbarHerniatedDisc> <{RDFS_LABEL}> ?l }}",
+                 f"DELETE {{ GRAPH <{HB}graph/asserted> {{ ?s <{RDFS_LABEL}> ?l }} }} WHERE {{ ?s <{RDFS_LABEL}> ?l }}"):
+        response = app_update(client, text)
+        assert response.status_code == 400 and "default graph" in response.json["message"], response.json
+    ask = {"query": f"ASK {{ <{HB}LumbarHerniatedDisc> <{RDFS_LABEL}> ?l }}"}
+    assert client.get("/sparql", query_string=ask).json["boolean"] is True
+
+
+def test_an_update_that_names_its_graph_applies_and_queries_see_it(client):
+    graph = f"{HB}graph/scratch-hardening"
+    assert app_update(client, f"INSERT DATA {{ GRAPH <{graph}> {{ <{HB}Probe> <{RDFS_LABEL}> \"probe\" }} }}").status_code == 200
+    ask = {"query": f"ASK {{ <{HB}Probe> <{RDFS_LABEL}> \"probe\" }}"}
+    assert client.get("/sparql", query_string=ask).json["boolean"] is True
+    response = app_update(client, f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    assert response.status_code == 200, response.json
+    assert client.get("/sparql", query_string=ask).json["boolean"] is False
+
+
+def test_updates_are_bounded_by_the_timeout():
+    app = create_app({"TESTING": True, "UPDATE_TOKEN": TOKEN, "STORE_OBJECT": EmbeddedStore(), "QUERY_TIMEOUT": 1})
+    client = app.test_client()
+    endless = (f"INSERT {{ GRAPH <{HB}graph/x> {{ ?a <x:p> ?i }} }} WHERE {{ GRAPH ?g1 {{ ?a ?b ?c }} "
+               "GRAPH ?g2 { ?d ?e ?f } GRAPH ?g3 { ?g ?h ?i } }")
+    started = time.monotonic()
+    response = app_update(client, endless)
+    assert response.status_code == 503 and "QUERY_TIMEOUT" in response.json["message"], response.json
+    assert time.monotonic() - started < 30
+    assert client.get("/sparql", query_string={"query": f"ASK {{ GRAPH <{HB}graph/x> {{ ?s ?p ?o }} }}"}).json["boolean"] is False
+
+
+# -- 4. the guard's parse: bounded, not cached for long texts, no refusal for a word -----
+
+def test_valid_queries_are_not_refused_for_the_words_from_or_service(client):
+    # rdflib's grammar (the guard's) gives up on these; the engine runs them
+    nested = "SELECT ?from WHERE { # service, from\n" + "{ " * 60 + "?from ?p ?o" + " }" * 60 + " } LIMIT 1"
+    for text in (nested,
+                 "SELECT * WHERE { ?s ?p ?o } # from\nLIMIT 1",
+                 "SELECT ?x WHERE { # service\n BIND(<<( <x:a> <x:b> <x:c> )>> AS ?x) }",
+                 "SELECT * WHERE { ?s ?p ?o LATERAL { SELECT ?x WHERE { ?s ?q ?x } LIMIT 1 } } LIMIT 1 # service",
+                 'VERSION "1.2" SELECT * { } # service'):
+        response = client.get("/sparql", query_string={"query": text})
+        assert response.status_code == 200, (text[:80], response.json)
+
+
+def test_long_texts_are_not_cached():
+    before = guard._inspect_query_cached.cache_info().currsize
+    text = "SELECT * WHERE { VALUES ?k { " + " ".join(str(i) for i in range(6000)) + " } } # service"
+    guard.inspect_query(text)
+    assert guard._inspect_query_cached.cache_info().currsize == before
+
+
+def test_a_long_query_to_parse_is_bounded_by_the_timeout():
+    app = create_app({"TESTING": True, "STORE_OBJECT": EmbeddedStore(), "QUERY_TIMEOUT": 1})
+    client = app.test_client()
+    small = "SELECT * WHERE { VALUES ?k { 1 } } # service"
+    big = "SELECT * WHERE { VALUES ?k { " + " ".join(str(i) for i in range(150_000)) + " } } # service"
+    assert client.get("/sparql", query_string={"query": small}).status_code == 200
+    started = time.monotonic()
+    response = client.post("/sparql", data=big.encode(), content_type="application/sparql-query")
+    took = time.monotonic() - started
+    assert response.status_code == 503, response.json
+    assert took < 10  # the parse alone needs far longer than QUERY_TIMEOUT
+
+
+# -- 5. answer bytes and worker memory ---------------------------------------------------
+
+def test_answer_byte_cap(client):
+    text = ("SELECT ?s ?x WHERE { { SELECT (GROUP_CONCAT(STR(?c)) AS ?x) WHERE { ?a ?b ?c FILTER(!isBlank(?c)) "
+            "VALUES ?k { 1 2 3 } } } ?s ?p ?o } LIMIT 100")
+    response = client.get("/sparql", query_string={"query": text})
+    assert response.status_code == 503 and "MAX_ANSWER_BYTES" in response.json["message"]
+    small = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 10"})
+    assert small.status_code == 200
+
+
+def test_worker_memory_cap():
+    store = EmbeddedStore().store
+    _, data = runner.snapshot_of(store)
+    pool = runner.Pool(data, workers=1, memory_mb=400)
+    try:
+        with pytest.raises(ApiError) as stopped:
+            outcome = pool.run(Job(CROSS), 120)
+            raise ApiError(outcome.status, outcome.message)
+        assert stopped.value.status == 503 and "QUERY_MEMORY" in stopped.value.message
+        assert pool.run(Job("ASK { ?s ?p ?o }"), 60).ok  # the pool is whole again
+    finally:
+        pool.close()
+
+
+# -- 6. body cap everywhere --------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/api/triage", "/api/annotate"])
+def test_body_cap_everywhere(client, path):
+    response = client.post(path, data=" " * 300_000, content_type="application/json")
+    assert response.status_code == 413 and response.json["ok"] is False
+    assert "MAX_BODY" in response.json["message"]
+
+
+# -- 7. the wait for a worker ------------------------------------------------------------
+
+def test_a_full_queue_is_answered_at_once():
+    store = ox.Store()
+    for i in range(300):
+        store.add(ox.Quad(ox.NamedNode(f"x:s{i}"), ox.NamedNode("x:p"), ox.Literal(str(i)), ox.NamedNode("x:g")))
+    _, data = runner.snapshot_of(store)
+    pool = runner.Pool(data, workers=1)
+    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    try:
+        long = threading.Thread(target=_attempt, args=(pool, endless, 3))
+        long.start()
+        _until(lambda: pool._idle.empty())
+        waiting = threading.Thread(target=_attempt, args=(pool, "ASK {}", 3))
+        waiting.start()  # waits for the one worker
+        _until(lambda: pool._waiting == 1)
+        started = time.monotonic()
+        third = _attempt(pool, "ASK {}", 3)
+        quick = time.monotonic() - started
+        long.join()
+        waiting.join()
+        assert third == 503
+        assert quick < 1.0  # at once, not after the 3 s the others wait
+        assert pool.run(Job("ASK {}"), 30).ok
+    finally:
+        pool.close()
+
+
+def _until(condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+
+
+def _attempt(pool, text, timeout) -> int:
+    try:
+        return pool.run(Job(text), timeout).status
+    except ApiError as error:
+        return error.status
+
+
+# -- 8. XML results are well-formed ------------------------------------------------------
+
+def test_xml_results_are_well_formed_or_refused(client):
+    xml_type = "application/sparql-results+xml"
+    control = client.get("/sparql", query_string={"query": 'SELECT ?x { BIND(CONCAT("a","\\u0001") AS ?x) }'},
+                         headers={"Accept": xml_type})
+    assert control.status_code == 406 and "U+0001" in control.json["message"]
+    carriage = client.get("/sparql", query_string={"query": 'SELECT ?x { BIND("a\\rb" AS ?x) }'},
+                          headers={"Accept": xml_type})
+    assert carriage.status_code == 200
+    document = xml.dom.minidom.parseString(carriage.data)
+    assert document.getElementsByTagName("literal")[0].firstChild.data == "a\rb"
+    as_json = client.get("/sparql", query_string={"query": 'SELECT ?x { BIND(CONCAT("a","\\u0001") AS ?x) }'})
+    assert json.loads(as_json.data)["results"]["bindings"][0]["x"]["value"] == "a\x01"
+
+
+# -- 9. smaller items --------------------------------------------------------------------
+
+def test_security_headers_everywhere(client):
+    for path in ("/", "/sparql", "/api", "/healthz", "/nope"):
+        response = client.get(path, headers={"Accept": "text/html"})
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "connect-src 'self'" in csp
+
+
+@pytest.mark.parametrize("q", ["nan", "inf", "NaN", "-inf", "infinity"])
+def test_non_finite_q_values_are_not_wanted(client, q):
+    # text/csv with q=nan must not win over the JSON default
+    response = client.get("/sparql", query_string={"query": "ASK {}"},
+                          headers={"Accept": f"text/csv;q={q}, application/sparql-results+json;q=0.5"})
+    assert response.status_code == 200 and response.mimetype == "application/sparql-results+json"
+
+
+def test_an_update_sent_to_the_query_endpoint_is_pointed_to_sparql_update(client):
+    for text in ("INSERT DATA { <x:a> <x:b> <x:c> }", "PREFIX a: <x:> # note\nDELETE WHERE { ?s ?p ?o }"):
+        response = client.get("/sparql", query_string={"query": text})
+        assert response.status_code == 400 and "/sparql/update" in response.json["message"], response.json
+
+
+def test_format_parameter_is_named_when_it_cannot_be_made(client):
+    response = client.get("/sparql", query_string={"query": "ASK {}", "format": "turtle"})
+    assert response.status_code == 406
+    assert "format='turtle'" in response.json["message"] and "Accept" not in response.json["message"]
+
+
+def test_select_star_keeps_the_query_order(client):
+    response = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"})
+    assert response.json["head"]["vars"] == ["s", "p", "o"]
+    csv = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?zeta ?alpha ?mid } LIMIT 1", "format": "csv"})
+    assert csv.data.splitlines()[0] == b"zeta,alpha,mid"
+    explicit = client.get("/sparql", query_string={"query": "SELECT ?p ?s WHERE { ?s ?p ?o } LIMIT 1"})
+    assert explicit.json["head"]["vars"] == ["p", "s"]
+
+
+def test_invalid_utf8_in_search_is_400(client):
+    response = client.get("/api/search?q=%ff%fe")
+    assert response.status_code == 400 and response.json["field"] == "q"
+    assert client.get("/api/search?q=%C3%A9pine").status_code == 200  # valid UTF-8 still searched
+
+
+@pytest.mark.parametrize("method, path, allow", [
+    ("TRACE", "/sparql", "GET, HEAD, POST, OPTIONS"),
+    ("DELETE", "/sparql", "GET, HEAD, POST, OPTIONS"),
+    ("GET", "/sparql/update", "POST, OPTIONS"),
+    ("POST", "/.well-known/void", "GET, HEAD, OPTIONS"),
+])
+def test_405_lists_only_the_methods_taken_and_carries_cors(client, method, path, allow):
+    response = client.open(path, method=method)
+    assert response.status_code == 405 and response.json["ok"] is False
+    assert set(response.headers["Allow"].split(", ")) == set(allow.split(", "))
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_preflight_advertises_the_routes_own_methods(client):
+    update = client.options("/sparql/update", headers={"Origin": "http://x.example",
+                                                       "Access-Control-Request-Method": "POST"})
+    assert update.status_code == 204
+    assert "GET" not in update.headers["Access-Control-Allow-Methods"]
+    assert "POST" in update.headers["Access-Control-Allow-Methods"]
+    query = client.options("/sparql")
+    assert {"GET", "POST"} <= set(query.headers["Access-Control-Allow-Methods"].split(", "))
+
+
+def test_schema_and_code_agree(client):
+    assert client.get("/.well-known/void?format=").status_code == 200  # an empty format names nothing
+    assert client.post("/api/triage", data="null", content_type="application/json").status_code in (200, 400)
+    null = client.post("/api/triage", data="null", content_type="application/json")
+    empty = client.post("/api/triage", data="{}", content_type="application/json")
+    assert null.status_code == empty.status_code  # null is the empty case the description allows
