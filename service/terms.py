@@ -278,14 +278,20 @@ class TermIndex:
 
     @staticmethod
     def _closure(start: str, edges: dict[str, set[str]]) -> list[str]:
+        """Every node reachable from ``start``, nearest first, ties by IRI: the same order on any store
+        and in any process (sets of edges iterate in an order that varies with the hash seed)."""
         seen: list[str] = []
-        stack = list(edges.get(start, ()))
-        while stack:
-            node = stack.pop()
-            if node in seen or node == start:
-                continue
-            seen.append(node)
-            stack.extend(edges.get(node, ()))
+        found = {start}
+        level = sorted(edges.get(start, ()))
+        while level:
+            following: set[str] = set()
+            for node in level:
+                if node in found:
+                    continue
+                found.add(node)
+                seen.append(node)
+                following.update(edges.get(node, ()))
+            level = sorted(following - found)
         return seen
 
     # -- lookups ----------------------------------------------------------------------------

@@ -199,3 +199,23 @@ def test_remote_store_gives_the_same_index_and_descriptions(index, store):
             assert rdflib.compare.isomorphic(a, b), name
     finally:
         server.stop()
+
+
+def test_the_index_is_the_same_whatever_the_hash_seed():
+    """Sets iterate in an order that depends on PYTHONHASHSEED; the index must not."""
+    import subprocess
+    import sys
+
+    script = (
+        "import hashlib, json\n"
+        "from service.store import EmbeddedStore\n"
+        "from service.terms import TermIndex\n"
+        "ix = TermIndex.load(EmbeddedStore())\n"
+        "print(hashlib.sha256(json.dumps([ix.detail(ix.terms[i]) for i in sorted(ix.terms)], default=str).encode()).hexdigest())\n"
+    )
+    digests = set()
+    for seed in ("1", "2", "3"):
+        env = dict(__import__("os").environ, PYTHONHASHSEED=seed)
+        digests.add(subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                                   check=True).stdout.strip())
+    assert len(digests) == 1
