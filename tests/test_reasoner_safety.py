@@ -221,3 +221,10 @@ def test_overlong_terms_and_huge_numbers_are_refused_briefly():
 def test_a_score_past_the_top_of_the_scale_reads_as_the_top():
     answer = triage({"text": "my back pain is 11/10"}, KNOWLEDGE)
     assert answer.urgency.level == "urgent"
+
+
+def test_a_body_that_is_not_json_is_415(client):
+    response = client.post("/api/triage", data='{"text": "back pain"}', content_type="text/plain")
+    assert response.status_code == 415
+    assert response.get_json()["field"] == "body"
+    assert client.post("/api/triage", json={"text": "back pain"}).status_code == 200

@@ -33,6 +33,9 @@ def _body() -> dict:
     raw = request.get_data(cache=True)
     if not raw.strip():
         return {}
+    if request.mimetype not in ("application/json", "") and not request.mimetype.endswith("+json"):
+        raise ApiError(415, f"The body must be JSON (Content-Type: application/json), not {request.mimetype}.",
+                       field="body")
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
