@@ -128,3 +128,25 @@ def source_graph():
     import rdflib
 
     return rdflib.Graph().parse(config.SOURCE_TTL, format="turtle")
+
+
+@pytest.fixture(scope="module")
+def oxigraph():
+    """A real ``oxigraph serve`` on 127.0.0.1 loaded with the release; modules may override it."""
+    from service.sparql.commands import load_remote
+    from sparql_servers import OxigraphServer
+
+    server = OxigraphServer()
+    load_remote(server.store_url)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def listener():
+    """A port on 127.0.0.1 that tells whether anything connected to it (nothing may, for SERVICE or LOAD)."""
+    from sparql_servers import Listener
+
+    listener = Listener()
+    yield listener
+    listener.close()

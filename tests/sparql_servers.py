@@ -6,6 +6,7 @@ The endpoint itself is served by the ``live_server_factory`` fixture (tests/conf
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -92,3 +93,25 @@ def load_kasei(base_url: str, token: str) -> None:
         timeout=30,
     )
     assert response.status_code == 200, response.text
+
+
+class Listener:
+    """A TCP port on 127.0.0.1 that records whether anything connected to it."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.setblocking(False)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+
+    def was_contacted(self) -> bool:
+        try:
+            connection, _ = self.sock.accept()
+        except BlockingIOError:
+            return False
+        connection.close()
+        return True
+
+    def close(self):
+        self.sock.close()

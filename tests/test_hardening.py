@@ -6,7 +6,6 @@ worker memory and the wait for a worker are bounded; answers carry the browser s
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 import xml.dom.minidom
@@ -26,35 +25,6 @@ HB = "https://w3id.org/hipback/"
 ALLOWED = "http://allowed.example/sparql"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 CROSS = "SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?f ?i LIMIT 1"
-
-
-class Listener:
-    """A TCP port on 127.0.0.1 that records whether anything connected to it."""
-
-    def __init__(self):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.setblocking(False)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-
-    def was_contacted(self) -> bool:
-        try:
-            connection, _ = self.sock.accept()
-        except BlockingIOError:
-            return False
-        connection.close()
-        return True
-
-    def close(self):
-        self.sock.close()
-
-
-@pytest.fixture
-def listener():
-    listener = Listener()
-    yield listener
-    listener.close()
 
 
 @pytest.fixture(scope="module", params=["allowlist", "no-allowlist"])

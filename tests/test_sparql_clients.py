@@ -12,8 +12,6 @@ import rdflib
 import requests
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-from service.sparql.commands import load_remote
-from sparql_servers import OxigraphServer
 
 HB = "https://w3id.org/hipback/"
 SELECT = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -23,13 +21,6 @@ CONSTRUCT = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 CONSTRUCT {{ ?term rdfs:label ?label }} WHERE {{ ?term rdfs:subClassOf <{HB}Condition> ; rdfs:label ?label }}"""
 DESCRIBE = f"DESCRIBE <{HB}Condition>"
 
-
-@pytest.fixture(scope="module")
-def oxigraph():
-    server = OxigraphServer()
-    load_remote(server.store_url)
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module", params=["embedded", "oxigraph"])

@@ -18,21 +18,13 @@ import xml.etree.ElementTree as ET
 import pytest
 import requests
 
-from service.sparql.commands import load_remote
-from sparql_servers import KASEI, OxigraphServer, load_kasei
+from sparql_servers import KASEI, load_kasei
 
 TOKEN = "protocol-test-token"
 RESULTS = ("application/sparql-results+xml", "application/sparql-results+json")
 SRX = "{http://www.w3.org/2005/sparql-results#}"
 D1, D2, D3 = (requests.utils.quote(KASEI + f"data{i}.rdf", safe="") for i in (1, 2, 3))
 
-
-@pytest.fixture(scope="module")
-def oxigraph():
-    server = OxigraphServer()
-    load_remote(server.store_url)
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module", params=["embedded", "oxigraph"])

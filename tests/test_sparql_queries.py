@@ -10,8 +10,6 @@ import requests
 
 from service import config
 from service.sparql import saved
-from service.sparql.commands import load_remote
-from sparql_servers import OxigraphServer
 
 NAMES = sorted(p.stem for p in config.QUERIES_DIR.glob("*.rq"))
 
@@ -28,13 +26,6 @@ def test_headers_are_parsed_with_continuations():
     query = saved.parse("x", "# title: A\n# description: one\n#   two\nSELECT * {}\n# title: not a header\n")
     assert (query.title, query.description) == ("A", "one two")
 
-
-@pytest.fixture(scope="module")
-def oxigraph():
-    server = OxigraphServer()
-    load_remote(server.store_url)
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module", params=["embedded", "oxigraph"])

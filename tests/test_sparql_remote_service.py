@@ -13,8 +13,6 @@ import re
 import pytest
 import requests
 
-from service.sparql.commands import load_remote
-from sparql_servers import OxigraphServer
 
 PATHS = [
     "/healthz", "/api", "/api/conditions", "/api/treatments", "/api/causes", "/api/red-flags",
@@ -28,13 +26,6 @@ PATHS = [
 ]
 VOLATILE = {"store", "query_ms", "took_ms", "elapsed_ms", "ms", "seconds", "generated", "served_at"}
 
-
-@pytest.fixture(scope="module")
-def oxigraph():
-    server = OxigraphServer()
-    load_remote(server.store_url)
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ LOAD / FROM never fetching anything, updates only with the token, no stack trace
 """
 from __future__ import annotations
 
-import socket
 import threading
 import time
 
@@ -53,35 +52,6 @@ def server(store_kind, oxigraph, live_server_factory) -> str:
 @pytest.fixture
 def endpoint(server) -> str:
     return server + "/sparql"
-
-
-class Listener:
-    """A TCP port on 127.0.0.1 that records whether anything connected to it."""
-
-    def __init__(self):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.setblocking(False)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-
-    def was_contacted(self) -> bool:
-        try:
-            connection, _ = self.sock.accept()
-        except BlockingIOError:
-            return False
-        connection.close()
-        return True
-
-    def close(self):
-        self.sock.close()
-
-
-@pytest.fixture
-def listener():
-    listener = Listener()
-    yield listener
-    listener.close()
 
 
 def get(endpoint, query, **headers):
