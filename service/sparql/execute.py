@@ -162,6 +162,27 @@ def _size(term) -> int:
     return len(value) + 8 if isinstance(value, str) else len(str(term))
 
 
+def solutions_outcome(solutions, job: Job, count_bytes: bool) -> Outcome:
+    """The solutions as rows in query order, serialized; 503 past MAX_RESULTS rows (and, with
+    ``count_bytes``, past MAX_ANSWER_BYTES counted as the rows are read)."""
+    names = [v.value for v in solutions.variables]
+    variables = in_query_order(names, job.query)
+    order = [names.index(v) for v in variables]
+    rows = []
+    size = 0
+    for solution in solutions:
+        if len(rows) >= job.max_results:
+            return too_many(job.max_results, "rows")
+        values = tuple(solution)
+        row = tuple(values[i] for i in order)
+        if count_bytes:
+            size += sum(_size(term) for term in row)
+            if job.max_bytes and size > job.max_bytes:
+                return too_big(job.max_bytes)
+        rows.append(row)
+    return serialize_results(variables, rows, job)
+
+
 def _over(body: bytes, job: Job) -> bool:
     return bool(job.max_bytes) and len(body) > job.max_bytes
 
@@ -227,22 +248,9 @@ def run(store: ox.Store, job: Job, union_in_default: bool = False, sealed: bool 
         result = store.query(job.query, base_iri=job.base, **_dataset_arguments(job, union_in_default))
         if isinstance(result, ox.QueryBoolean):
             return serialize_results([], bool(result), job)
-        size = 0
         if isinstance(result, ox.QuerySolutions):
-            names = [v.value for v in result.variables]
-            variables = in_query_order(names, job.query)
-            order = [names.index(v) for v in variables]
-            rows = []
-            for solution in result:
-                if len(rows) >= job.max_results:
-                    return too_many(job.max_results, "rows")
-                values = tuple(solution)
-                row = tuple(values[i] for i in order)
-                size += sum(_size(term) for term in row)
-                if job.max_bytes and size > job.max_bytes:
-                    return too_big(job.max_bytes)
-                rows.append(row)
-            return serialize_results(variables, rows, job)
+            return solutions_outcome(result, job, count_bytes=True)
+        size = 0
         triples = []
         for triple in result:
             if len(triples) >= job.max_results:

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import requests
 
 from ..errors import ApiError
-from .execute import Job, Outcome, in_query_order, serialize_graph, serialize_results, syntax_message, too_many
+from .execute import Job, Outcome, serialize_graph, serialize_results, solutions_outcome, syntax_message, too_many
 
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 MAX_ANSWER_BYTES = 256 * 1024 * 1024
@@ -99,16 +99,7 @@ class Remote:
             parsed = ox.parse_query_results(body, format=results_format)
             if isinstance(parsed, ox.QueryBoolean):
                 return serialize_results([], bool(parsed), job)
-            names = [v.value for v in parsed.variables]
-            variables = in_query_order(names, job.query)
-            order = [names.index(v) for v in variables]
-            rows = []
-            for solution in parsed:
-                if len(rows) >= job.max_results:
-                    return too_many(job.max_results, "rows")
-                values = tuple(solution)
-                rows.append(tuple(values[i] for i in order))
-            return serialize_results(variables, rows, job)
+            return solutions_outcome(parsed, job, count_bytes=False)
         rdf_format = ox.RdfFormat.from_media_type(media)
         if rdf_format is None:
             raise ApiError(502, f"The store answered in an unexpected media type: {media!r}")
