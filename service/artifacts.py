@@ -37,14 +37,20 @@ FORMATS = {
 }
 
 
-def ordered(graph: rdflib.Graph) -> rdflib.Graph:
-    """A copy of ``graph`` with the project's prefixes, its triples added in sorted order."""
+def with_prefixes(triples) -> rdflib.Graph:
+    """A new graph of ``triples``, added in the order given, with the project's prefixes bound
+    (so Turtle says ``hb:`` rather than ``ns1:``)."""
     result = rdflib.Graph(bind_namespaces="none")
     for prefix, namespace in PREFIXES.items():
         result.bind(prefix, namespace, override=True, replace=True)
-    for triple in sorted(graph, key=lambda t: tuple(term.n3() for term in t)):
+    for triple in triples:
         result.add(triple)
     return result
+
+
+def ordered(graph: rdflib.Graph) -> rdflib.Graph:
+    """A copy of ``graph`` with the project's prefixes, its triples added in sorted order."""
+    return with_prefixes(sorted(graph, key=lambda t: tuple(term.n3() for term in t)))
 
 
 def has_blank_nodes(graph: rdflib.Graph) -> bool:

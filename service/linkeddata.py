@@ -63,19 +63,9 @@ ONTOLOGY_TYPES = {
 }
 
 
-def bound(graph: rdflib.Graph) -> rdflib.Graph:
-    """The graph with the project's prefixes bound (so Turtle says ``hb:`` rather than ``ns1:``)."""
-    result = rdflib.Graph(bind_namespaces="none")
-    for prefix, namespace in artifacts.PREFIXES.items():
-        result.bind(prefix, namespace, override=True, replace=True)
-    for triple in graph:
-        result.add(triple)
-    return result
-
-
 def description(store, iri: str) -> rdflib.Graph:
     """The term's own statements, the blank nodes of its axioms, and the labels of what they name."""
-    return bound(store.construct("term-description", term=iri))
+    return artifacts.with_prefixes(store.construct("term-description", term=iri))
 
 
 def serialise(graph: rdflib.Graph, suffix: str) -> bytes:
