@@ -38,7 +38,12 @@ def obj(required: list[str], **properties) -> dict:
     return {"type": "object", "required": required, "properties": properties, "additionalProperties": True}
 
 
+TERM_REF = obj(["iri", "label"], iri=STR, label=STR)
 SCHEMAS = {
+    "Question": obj(["finding", "text", "kind", "if_yes"], finding=TERM_REF, text=STR,
+                    kind={"type": "string", "enum": ["red_flag", "level", "candidate"]},
+                    if_yes={"type": "string", "enum": ["emergency", "urgent", "routine", "self_care"]}, advice=STR),
+    "RedFlagCheck": obj(["finding", "text"], finding=TERM_REF, text=STR, advice=STR),
     "Error": obj(["ok", "status", "error", "message"], ok={"type": "boolean", "enum": [False]}, status=INT,
                  error=STR, message=STR, field=STR),
     "Ref": obj(["iri", "curie", "label"], iri=STR, curie=STR, label=STR),
@@ -300,10 +305,19 @@ OPERATIONS: dict[str, dict] = {
         "operationId": "triage",
         "requestBody": {"required": False, "content": {JSON: {"schema": None}}},
         "responses": {"200": {"description": "The triage answer", "content": {JSON: {"schema": obj(
-            ["urgency", "candidates", "findings", "unrecognized", "recommendations", "disclaimer"],
+            ["urgency", "candidates", "findings", "unrecognized", "recommendations", "disclaimer", "questions",
+             "complete", "provisional", "red_flags_to_check"],
             urgency=ANY_OBJECT, candidates={"type": "array", "items": ANY_OBJECT},
             findings={"type": "array", "items": ANY_OBJECT}, unrecognized={"type": "array"},
-            recommendations={"type": "array", "items": ANY_OBJECT}, disclaimer=STR)}}},
+            recommendations={"type": "array", "items": ANY_OBJECT}, disclaimer=STR,
+            questions={"type": "array", "items": ref("Question"),
+                       "description": "The interview, most important first: answer yes by adding the question's "
+                                      "finding IRI to findings, no by adding it to absent_findings, and post again."},
+            complete={"type": "boolean", "description": "No unanswered question could raise the level."},
+            provisional={"type": "boolean", "description": "Below urgent and not complete: the level holds only "
+                                                           "if none of red_flags_to_check is present."},
+            red_flags_to_check={"type": "array", "items": ref("RedFlagCheck")},
+            safety_net=STR)}}},
             "400": E400, "415": error("Not JSON")}}},
     "/api/annotate": {"post": {
         "tags": ["reasoner"], "summary": "The findings a text mentions, present or negated, with their spans",

@@ -9,8 +9,9 @@ See docs/reasoner.md for the contract, the rules, the ranking formula and the an
 from __future__ import annotations
 
 from .annotate import annotate as _annotate
-from .knowledge import HB, Knowledge, KnowledgeError
-from .model import (Annotation, Case, CaseError, CaseFacts, CaseFinding, Origin, Reason, TriageResult,
+from .interview import URGENT, ask, red_flag_checks
+from .knowledge import HB, RED_FLAG, Knowledge, KnowledgeError
+from .model import (Annotation, Case, CaseError, CaseFacts, CaseFinding, Origin, Question, Reason, TriageResult,
                     Unrecognized, Urgency)
 from .rank import rank
 from .recommend import recommend
@@ -152,6 +153,20 @@ def triage(case_dict, knowledge: Knowledge) -> TriageResult:
     candidates = rank(knowledge, state.present, state.absent, facts.duration_days, facts.age, named=named)
     out_of_scope = any(f.rule.fallback for f in firings)
     recommendations = recommend(knowledge, level, state.present, candidates, facts.duration_days, out_of_scope)
+    questions, complete = ask(knowledge, state, level, candidates)
+    urgent = next((lv.rank for lv in knowledge.levels.values() if lv.code == URGENT), None)
+    provisional = not complete and urgent is not None and level.rank < urgent
+    checks = red_flag_checks(knowledge, questions) if provisional else []
+    safety_net = None
+    if checks:
+        advice = knowledge.term(RED_FLAG).note("advice") or "Get immediate medical attention."
+        safety_net = ("This answer is provisional: the red flags below have not been asked. If you have any of them, "
+                      "do not wait. " + advice)
+    elif provisional:
+        safety_net = ("This answer is provisional: the questions below could still raise its level. "
+                      + (urgency.advice or ""))
     return TriageResult(urgency=urgency, candidates=candidates, findings=findings, facts=facts,
                         unrecognized=unrecognized, recommendations=recommendations,
-                        disclaimer=_disclaimer(), ontology_version=knowledge.version)
+                        disclaimer=_disclaimer(), ontology_version=knowledge.version,
+                        questions=questions, complete=complete, provisional=provisional,
+                        red_flags_to_check=checks, safety_net=safety_net)

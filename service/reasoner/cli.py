@@ -17,6 +17,38 @@ def run_triage(case: dict, store=None) -> dict:
     return triage(case, knowledge).to_dict()
 
 
+def interview(case: dict, store=None, prompt=None, say=None) -> dict:
+    """Ask the answer's questions, one by one, until it is complete or every question left was skipped."""
+    from .. import config
+    from ..store import open_store
+    from . import Knowledge, triage
+
+    prompt = prompt or (lambda text: click.prompt(text, default="", show_default=False, err=True))
+    say = say or (lambda text: click.echo(text, err=True))
+    knowledge = Knowledge.load(store or open_store(config.from_env()))
+    case = dict(case)
+    skipped: set[str] = set()
+    while True:
+        answer = triage(case, knowledge).to_dict()
+        waiting = [q for q in answer.get("questions", []) if q["finding"]["iri"] not in skipped]
+        if not waiting:
+            return answer
+        question = waiting[0]  # one at a time: each answer can change what is worth asking next
+        if question["kind"] != "candidate":
+            say(f"Now: {answer['urgency']['label']}" + (" (provisional)" if answer.get("provisional") else ""))
+        try:
+            reply = prompt(f"{question['text']} [y/n, Enter if not sure]").strip().lower()
+        except (click.Abort, EOFError):
+            return answer  # no more answers: the answer as it stands, provisional if it is
+        iri = question["finding"]["iri"]
+        if reply in ("y", "yes"):
+            case["findings"] = [*case.get("findings", []), iri]
+        elif reply in ("n", "no"):
+            case["absent_findings"] = [*case.get("absent_findings", []), iri]
+        else:
+            skipped.add(iri)
+
+
 @click.command("triage")
 @click.option("--text", help="Free text as a patient would write it.")
 @click.option("--finding", "findings", multiple=True, help="A finding present (IRI, CURIE, label or synonym); repeatable.")
@@ -26,7 +58,8 @@ def run_triage(case: dict, store=None) -> dict:
 @click.option("--age", type=int)
 @click.option("--improving/--not-improving", "improving", default=None, help="Whether home care is helping.")
 @click.option("--stdin", "from_stdin", is_flag=True, help="Read the case as a JSON object from stdin (also when no flag is given and stdin is not a terminal).")
-def triage_command(text, findings, absent_findings, duration_days, severity, age, improving, from_stdin):
+@click.option("--ask", is_flag=True, help="Ask the interview's questions in the terminal (y / n / Enter for not sure) until the answer is complete, then print it.")
+def triage_command(text, findings, absent_findings, duration_days, severity, age, improving, from_stdin, ask):
     """Triage one case: urgency, candidate conditions, findings and the article's advice, as JSON."""
     from . import CaseError
 
@@ -45,7 +78,7 @@ def triage_command(text, findings, absent_findings, duration_days, severity, age
             raise click.ClickException("stdin must hold a JSON object")
         case = {**data, **case}
     try:
-        answer = run_triage(case)
+        answer = interview(case) if ask else run_triage(case)
     except CaseError as exc:
         click.echo(json.dumps({"ok": False, "field": exc.field, "message": exc.message}), err=True)
         raise SystemExit(2) from None

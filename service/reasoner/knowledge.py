@@ -65,6 +65,8 @@ _ANNOTATION_KEYS = {
     HB + "assignsUrgency": "assigns",
     HB + "urgencyCode": "code",
     HB + "urgencyRank": "rank",
+    HB + "question": "question",
+    HB + "questionPriority": "priority",
     "http://purl.org/dc/terms/source": "source",
 }
 
@@ -157,6 +159,10 @@ class Knowledge:
         from .rules import check_red_flags
 
         knowledge.lexicon = build_lexicon(knowledge)
+        from .interview import red_flag_questions, rule_findings
+
+        knowledge.red_flag_questions = red_flag_questions(knowledge)
+        knowledge.rule_findings = rule_findings(knowledge)
 
         check_red_flags(knowledge)
         return knowledge

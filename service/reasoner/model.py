@@ -214,6 +214,27 @@ class Recommendation:
 
 
 @dataclass(frozen=True)
+class Question:
+    """One question of the interview: answer yes by adding ``finding.iri`` to ``findings``, no by adding
+    it to ``absent_findings``, and post the case again."""
+
+    finding: TermRef
+    text: str
+    kind: str  # "red_flag" | "level" | "candidate"
+    if_yes: str  # the level the case would reach if the answer were yes
+    advice: str | None = None  # for a red flag: what to do if it is present
+
+
+@dataclass(frozen=True)
+class RedFlagCheck:
+    """A red flag the case has not answered, in plain words, with what to do if it is present."""
+
+    finding: TermRef
+    text: str
+    advice: str | None
+
+
+@dataclass(frozen=True)
 class CaseFacts:
     duration_days: int | None = None
     severity: int | None = None
@@ -232,6 +253,14 @@ class TriageResult:
     recommendations: list[Recommendation]
     disclaimer: str
     ontology_version: str | None
+    #: the interview: questions still open, most important first (docs/reasoner.md, "The interview")
+    questions: list[Question] = field(default_factory=list)
+    #: no unanswered question could raise the level
+    complete: bool = True
+    #: below urgent and not complete: the level holds only if none of ``red_flags_to_check`` is present
+    provisional: bool = False
+    red_flags_to_check: list[RedFlagCheck] = field(default_factory=list)
+    safety_net: str | None = None
 
     def to_dict(self) -> dict:
         return _clean(asdict(self))

@@ -204,15 +204,28 @@ def gallery(suffix: str):
 
 
 IMPROVING = {"yes": True, "no": False}
+#: The prefix of the interview's answer fields in the triage form.
+ANSWER = "answer-"
 
 
 def case_from_args(args) -> dict:
     """The triage form's GET parameters as the reasoner's case (the keys of POST /api/triage)."""
     case: dict = {}
     findings = [f.strip() for f in args.getlist("finding") if f.strip()]
+    absent = [f.strip() for f in args.getlist("absent") if f.strip()]
+    # the interview's checklist: answer-<Name>=yes|no for the question on the finding hb:<Name>
+    for key in sorted(k for k in args if k.startswith(ANSWER)):
+        name, answer = key[len(ANSWER):], args.get(key, "").strip().lower()
+        if not answer:
+            continue  # not sure: the question stays open
+        if answer not in IMPROVING or not name.isalnum():
+            raise ApiError(400, f"an answer is yes, no or empty, for a finding's name; got {key}={answer!r}",
+                           field="findings")
+        target = findings if IMPROVING[answer] else absent
+        if f"hb:{name}" not in target:
+            target.append(f"hb:{name}")
     if findings:
         case["findings"] = findings
-    absent = [f.strip() for f in args.getlist("absent") if f.strip()]
     if absent:
         case["absent_findings"] = absent
     text = args.get("text", "").strip()
