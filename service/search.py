@@ -212,7 +212,9 @@ class SearchIndex:
 
 
 def _keep(best: dict[str, Hit], hit: Hit) -> None:
-    if hit.iri not in best or hit.score > best[hit.iri].score:
+    """The best hit per term; among equal scores the first name in a fixed order, whatever the store's order."""
+    kept = best.get(hit.iri)
+    if kept is None or (hit.score, kept.field, kept.text) > (kept.score, hit.field, hit.text):
         best[hit.iri] = hit
 
 

@@ -134,6 +134,7 @@ OVER_TRIAGE = [
     ('Y01', 'self_care', 'home_care', {'text': 'back pain, i dont have a fever'}),
     ('Y02', 'self_care', 'home_care', {'text': 'back pain, doesnt feel numb anywhere, i dont have chills'}),
     ('Y16', 'self_care', 'home_care', {'text': 'back pain, i havent got a temperature'}),
+    ('V11', 'self_care', 'home_care', {'text': 'lower back ache; I had a fever 2 years ago with covid'}),
 ]
 
 STILL_MISSED = [
@@ -142,8 +143,6 @@ STILL_MISSED = [
     ('Q69', 'emergency', 'weakness', {'text': 'back pain and my legs feel numb and weak'}, 'self_care'),
     ('L22', 'emergency', 'bowel_bladder', {'findings': ['HP:0012534']}, 'routine'),
     ('L40', 'routine', 'few_weeks', {'text': 'Hip has hurt since September'}, 'self_care'),
-    ('V11', 'self_care', 'home_care', {'text': 'lower back ache; I had a fever 2 years ago with covid'}, 'emergency'),
-    ('V12', 'self_care', 'home_care', {'text': 'back pain, my wife has a fever'}, 'emergency'),
     ('V17', 'self_care', 'home_care', {'text': "back pain, I'm a nurse and I deal with incontinence at work"}, 'emergency'),
     ('Y07', 'emergency', 'fever', {'text': 'back pain and I have a fevor'}, 'self_care'),
     ('Y13', 'emergency', 'weakness', {'text': 'backpain and my legs r weak af, cant walk'}, 'urgent'),

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import context
 from . import facts as fact_reader
 from .knowledge import HB
 from .lexicon import Entry, Token, normalise, stems, tokenize
@@ -33,7 +34,13 @@ _TRIGGERS = {normalise(t) for t in ("no", "not", "never", "without", "denies", "
 _TRIGGER_STARTS = {t[0] for t in _TRIGGERS}
 #: Phrases that start like a negation and are not one ("not sure if I have a fever" keeps the fever).
 _PSEUDO = {normalise(t) for t in ("not sure", "not certain", "do not know", "don't know", "no idea", "not only",
-                                    "not just", "not necessarily")}
+                                    "not just", "not necessarily", "not realise", "not realize", "not notice",
+                                    "not even realise", "not even realize", "not even notice", "not even know",
+                                    "not aware", "not a clue", "no clue", "never noticed", "without realising",
+                                    "without realizing", "without noticing", "without knowing", "not know",
+                                    "not stop", "cannot stop", "no sign of stopping", "not keep")}
+#: "never ... before": a first time, not a denial ("never had anything like this before").
+_FIRST_TIME = re.compile(r"\b(?:before|in\s+my\s+life|like\s+(?:this|that|it)|until\s+(?:now|today|this)|not\s+once)\b", re.I)
 _BREAK_WORDS = stems("but however although though except whereas yet apart".split())
 _NEW_STATEMENT = stems("my i it now since also then this there she he we and".split())
 _LIST_WORDS = stems("""or and nor any a an the of in my have has had do does did is are was feel felt experience
@@ -52,6 +59,7 @@ class Mention:
     clause: int = 0
     negated: bool = False
     composed: list = field(default_factory=list)
+    aside: str | None = None  # why the mention is not the patient's, now (context.py)
 
 
 def _clauses(text: str, tokens: list[Token]) -> list[int]:
@@ -98,7 +106,7 @@ _DOUBT = stems("no not never without nor neither ruled maybe perhaps possibly su
 _HAVE = stems("i have had got do does and but".split())
 
 
-def _triggers(tokens: list[Token], covered: set[int]) -> list[tuple[int, int]]:
+def _triggers(text: str, tokens: list[Token], covered: set[int]) -> list[tuple[int, int]]:
     """(start, end) of each negation trigger that is not part of a lexicon phrase or a pseudo-negation."""
     found = []
     for i in range(len(tokens)):
@@ -109,6 +117,9 @@ def _triggers(tokens: list[Token], covered: set[int]) -> list[tuple[int, int]]:
         if not length or any(tuple(x.text for x in tokens[i - 1:i - 1 + len(p)]) == p or
                              tuple(x.text for x in tokens[i:i + len(p)]) == p for p in _PSEUDO):
             continue
+        if tokens[i].text == "never" and _FIRST_TIME.search(text, tokens[i].end,
+                                                           next((t.start for t in tokens[i + 1:] if t.text in _BREAK_WORDS), len(text))):
+            continue  # "never had this before": a first time, not a denial
         # "can't say I don't ...": a negated statement of doubt cancels the negation after it
         if any(tuple(x.text for x in tokens[k:k + len(d)]) == d
                for d in _DOUBLE for k in range(max(0, i - 4), i)):
@@ -129,7 +140,7 @@ def _negate(text: str, tokens: list[Token], clauses: list[int], mentions: list[M
     """
     covered = {i for m in mentions for i in range(m.start, m.end)}
     mention_at = {m.start: m for m in mentions}
-    scopes = _triggers(tokens, covered)
+    scopes = _triggers(text, tokens, covered)
     scopes += [(m.start, m.end) for m in mentions
                if m.kind == "absence" and tokens[m.start].text in _TRIGGER_STARTS]
     for i, j in scopes:
@@ -310,9 +321,12 @@ def _narrower_nearby(knowledge, mention: Mention, kind: str, mentions: list[Ment
 #: "chronic back pain" -> "persistent pain" (the words of hb:PersistentPain's synonyms).
 _QUALIFIERS = [
     ("sudden", re.compile(r"\b(?:sudden|suddenly|overnight|all\s+of\s+a\s+sudden|out\s+of\s+(?:nowhere|the\s+blue)"
-                          r"|came\s+up|appeared|since\s+(?:this\s+morning|last\s+night))\b", re.I)),
+                          r"|came\s+up|appeared|since\s+(?:this\s+morning|last\s+night)|woke\s+up|waking\s+up"
+                          r"|went\s+to\s+bed|(?:was|were|looked|felt)\s+(?:completely\s+|totally\s+|perfectly\s+)?(?:fine|normal)"
+                          r"|not\s+like\s+that|by\s+(?:teatime|lunchtime|dinnertime|suppertime|the\s+evening|tonight)"
+                          r"|within\s+(?:a\s+few\s+)?hours|in\s+a\s+few\s+hours)\b", re.I)),
     ("persistent", re.compile(r"\b(?:chronic|chronically|constant|persistent|persistently|ongoing|long-lasting"
-                              r"|never\s+goes\s+away|(?:won't|doesn't|does\s+not|will\s+not)\s+go\s+away)\b",
+                              r"|never\s+(?:\w+\s+)?goes\s+away|(?:won't|doesn't|does\s+not|will\s+not)\s+(?:\w+\s+)?go\s+away)\b",
                               re.I)),
 ]
 
@@ -330,8 +344,13 @@ def _qualified(knowledge, text, tokens, clauses, mentions, found) -> None:
         if mention.kind != "finding" or mention.negated:
             continue
         members = [t for k, t in enumerate(tokens) if clauses[k] == mention.clause]
+        begin, end = context.sentence_of(text, tokens[mention.start].start)
+        following = context.sentence_of(text, min(len(text) - 1, end + 1))[1] if end < len(text) else end
         for word, pattern in _QUALIFIERS:
-            said = next((m for m in pattern.finditer(text, members[0].start, members[-1].end)
+            # onset is told around the finding ("Woke up and my hip is puffy. It wasn't like that last night."):
+            # its sentence and the next; persistence in its clause
+            low, high = (begin, following) if word == "sudden" else (members[0].start, members[-1].end)
+            said = next((m for m in pattern.finditer(text, low, high)
                          if not re.search(r"\b(?:no|not|never|without|n't)\s+(?:\w+\s+)?$",
                                           text[:m.start()].replace("n't", " n't"))), None)
             if said is None:
@@ -371,7 +390,7 @@ def _named_conditions(knowledge, tokens: list[Token], clauses: list[int], matche
 _ABILITY = stems("cannot unable hardly barely struggling struggle".split())
 #: A limit that is partial: a comparison ("as far as before") or one position ("on my left side").
 _PARTIAL = re.compile(r"\s+(?:as\s+(?:far|long|much|well|fast|quickly|easily|often)\b"
-                      r"|on\s+(?:my|the|one|either|his|her)\s+(?:(?:left|right)\s+)?(?:side|front|stomach|tummy)\b)", re.I)
+                      r"|on\s+(?:my|the|one|his|her)\s+(?:(?:left|right)\s+)?(?:side|front|stomach|tummy)\b)", re.I)
 
 
 #: Phrases read only with one of their places in the same sentence: "gives way" is said of a leg, a
@@ -418,9 +437,13 @@ def annotate(knowledge, text: str) -> Annotation:
         mention.clause = clauses[mention.start]
     _negate(text, tokens, clauses, mentions)
     _compose(knowledge, tokens, mentions)
+    aside = _set_aside(knowledge, text, tokens, clauses, mentions)
+    mentions = [m for m in mentions if id(m) not in aside]
 
     def span(start, end):
         return [tokens[start].start, tokens[end - 1].end]
+
+    aside_reasons: list = []
 
     found: dict[tuple[str, str], list[Origin]] = {}
     defined = {c.result: c.kind for c in knowledge.compositions}
@@ -444,6 +467,9 @@ def annotate(knowledge, text: str) -> Annotation:
 
     _qualified(knowledge, text, tokens, clauses, mentions, found)
     measured = fact_reader.temperature(text)
+    if measured is not None and _someone_else(text, tokens, clauses, mentions, measured.span[0]):
+        aside_reasons.append((measured.span, "a temperature of someone else's: not counted"))
+        measured = None
     if measured is not None and measured.value >= fact_reader.FEVER_CELSIUS and FEVER in knowledge.findings:
         # a measured temperature of 38 C / 100.4 F or more is a fever (hb:interpretation on hb:Fever)
         found.setdefault((FEVER, "present"), []).append(
@@ -461,11 +487,17 @@ def annotate(knowledge, text: str) -> Annotation:
             values[name] = read.value
             origins[name] = {"field": "text", "span": list(read.span), "matched": read.text}
             covered_chars.append(read.span)
-    for mention in mentions + partial + named:
+    for mention in mentions + partial + named + list(aside.values()):
         covered_chars.append(tuple(span(mention.start, mention.end)))
     if measured is not None:
         covered_chars.append(measured.span)
     unrecognized = _leftovers(text, tokens, clauses, covered_chars)
+    for mention in aside.values():
+        s, e = span(mention.start, mention.end)
+        unrecognized.append(Unrecognized(field="text", input=text[s:e], span=[s, e], reason=mention.aside))
+    for (s, e), reason in aside_reasons:
+        unrecognized.append(Unrecognized(field="text", input=text[s:e], span=[s, e], reason=reason))
+    unrecognized.sort(key=lambda u: u.span or [0, 0])
     conditions: dict[str, list[Origin]] = {}
     for mention in named:
         s, e = span(mention.start, mention.end)
@@ -474,6 +506,41 @@ def annotate(knowledge, text: str) -> Annotation:
     return Annotation(findings=findings, facts=CaseFacts(**values, origins=origins), unrecognized=unrecognized,
                       conditions=[CaseFinding(iri=iri, label=knowledge.label(iri), status="present", red_flag=False,
                                               origin=origins) for iri, origins in conditions.items()])
+
+
+def _iris(mention: Mention) -> set[str]:
+    return {e.iri for e in mention.entries} | {r for r, _ in mention.composed}
+
+
+def _set_aside(knowledge, text, tokens, clauses, mentions) -> dict[int, Mention]:
+    """Mentions that are not the patient's, now (``context.py``): someone else's findings; red flags in the
+    past, long-standing or supposed. They are neither present nor absent: the interview asks them again."""
+    findings = [m for m in mentions if m.kind in ("finding", "absence")]
+    people = context.experiencers(text, tokens, clauses, [m.start for m in findings])
+    writer_has_findings = any(p == "self" and m.kind == "finding" and not m.negated for m, p in zip(findings, people))
+    aside: dict[int, Mention] = {}
+    for mention, person in zip(findings, people):
+        flags = _iris(mention) & knowledge.red_flags
+        if person == "other" and writer_has_findings:
+            mention.aside = "about someone else, not the patient: not counted"
+        elif flags and mention.kind == "finding" and not mention.negated and context.historical(text, tokens, clauses, mention.start):
+            mention.aside = "a red flag placed in the past or called long-standing: not counted as new (asked again)"
+        elif flags and mention.kind == "finding" and not mention.negated and context.supposed(text, tokens, mention.start):
+            mention.aside = "a red flag supposed or feared, not reported: not counted (asked again)"
+        else:
+            continue
+        aside[id(mention)] = mention
+    return aside
+
+
+def _someone_else(text, tokens, clauses, mentions, position: int) -> bool:
+    """A reading at ``position`` is someone else's, in a message where the writer reports findings of their own."""
+    index = next((k for k, t in enumerate(tokens) if t.end > position), None)
+    if index is None:
+        return False
+    findings = [m for m in mentions if m.kind == "finding" and not m.negated]
+    people = context.experiencers(text, tokens, clauses, [m.start for m in findings] + [index])
+    return people[-1] == "other" and "self" in people[:-1]
 
 
 def _leftovers(text, tokens, clauses, covered) -> list[Unrecognized]:

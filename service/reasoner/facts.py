@@ -23,7 +23,13 @@ _UNIT_DAYS = {"day": 1, "night": 1, "week": 7, "wk": 7, "fortnight": 14, "month"
 # a unit may follow a digit with no space ("6wks"), and abbreviated ("4 wks", "2 yrs")
 _DURATION = re.compile(
     rf"\b{_NUMBER}(?:\s+and\s+a\s+half)?(?:[\s-]+|(?<=\d))(day|night|week|wk|fortnight|month|mth|year|yr)s?\b"
-    r"(?![\s-]*old)", re.I)
+    r"(?![\s-]*old)(?![\s-]*(?:pregnant|postpartum|post-partum|postnatal|post-natal|gestation|along|check|scan|appointment"
+    r"|into\s+(?:my|the|her)\s+pregnancy|with\s+(?:my|our|her|the)\s+(?:first|second|third|fourth|baby|twins|\w+\s+baby)))", re.I)
+#: Words that tie a duration "ago" to the pain ("my back went 3 days ago"), not to another event
+#: ("I had a fever 2 years ago").
+_PAIN_ONSET = re.compile(r"\b(?:pain|painful|ache|aches|aching|achy|hurt|hurts|hurting|sore|twinge|twinged|started|start"
+                         r"|began|begun|came\s+on|kicked\s+in|went|gone|injur\w*|strain\w*|sprain\w*|pull\w*|tweak\w*"
+                         r"|back|hip|hips|groin|leg|legs|spine)\b", re.I)
 _BARE_DURATION = re.compile(r"\b(?:for|over|many|of)\s+(days|nights|weeks|months|years|ages)\b|\b(days|weeks|months|years|ages)\s+(?:of|now)\b", re.I)
 #: "for ages" reads as 28 days: a long time by the patient's own account, past the few weeks (21 days)
 #: after which the article sends a person to a doctor.
@@ -32,13 +38,17 @@ _PHRASES = [
     (re.compile(r"\b(?:since\s+)?(?:this\s+(?:morning|afternoon|evening)|today|tonight|an?\s+hour\s+ago|hours\s+ago)\b", re.I), 0),
     (re.compile(r"\b(?:since\s+)?(?:yesterday|last\s+night)\b", re.I), 1),
     (re.compile(r"\b(?:all|this|since\s+last)\s+week\b", re.I), 7),
-    (re.compile(r"\b(?:all|this|since\s+last)\s+month\b", re.I), 30),
+    (re.compile(r"\b(?:all|this|since\s+last|since\s+(?:the\s+)?(?:start|beginning)\s+of\s+last|for\s+the\s+(?:last|past))\s+month\b", re.I), 30),
     (re.compile(r"\b(?:all|this|since\s+last)\s+year\b", re.I), 365),
+    # a season ago is months, well past the article's few weeks
+    (re.compile(r"\bsince\s+(?:last\s+)?(?:summer|winter|spring|autumn|fall)\b", re.I), 60),
 ]
 _AGE = [
     re.compile(r"\b(?:i\s+am|i'm|im)\s+(\d{1,3})\b(?!\s*(?:%|/|out\s+of|days?|weeks?|months?|kg|lbs?|cm|times?))", re.I),
     re.compile(r"\b(\d{1,3})[\s-]*(?:years?|yrs?)[\s-]*old\b", re.I),
-    re.compile(r"\b(\d{1,3})\s*(?:yo|y/o)\b", re.I),
+    re.compile(r"\b(\d{1,3})\s*(?:yo|y/o|y\.o\.)(?![a-z])", re.I),
+    # "38F", "57M", "47M roofer": an age and a sex, as people sign messages (upper case only: "5m" is a distance)
+    re.compile(r"(?<![\w.])(\d{1,2})\s?[MF](?![\w.])"),
     re.compile(r"\baged?\s*:?\s*(\d{1,3})\b", re.I),
     re.compile(r"\b(?:he|she)(?:'s|\s+is)\s+(\d{1,3})\b(?!\s*(?:%|/|out\s+of|days?|weeks?|months?|kg|lbs?|cm))", re.I),
     re.compile(r"\b(?:son|daughter|child|kid|boy|girl|grandson|granddaughter|teenager)\s*(?:is\s+|,\s*|\(\s*)(\d{1,2})\b(?!\s*(?:days?|weeks?|months?))", re.I),
@@ -47,9 +57,16 @@ _AGE = [
 #: (16 for a teenager, 8 for a child), enough for the ontology's child rule (hb:ChildCase, under 18).
 _MINOR = [
     (re.compile(r"\b(?:teen|teens|teenager|teenage|adolescent)\b", re.I), 16),
-    (re.compile(r"\b(?:child|kid|toddler|baby|schoolboy|schoolgirl|little\s+(?:boy|girl))\b", re.I), 8),
+    (re.compile(r"\b(?:child|kid|schoolboy|schoolgirl|little\s+(?:boy|girl))\b", re.I), 8),
 ]
-_SEVERITY = re.compile(rf"\b(\d{{1,2}}(?:\.\d+)?|{'|'.join(k for k in _NUMBERS if ' ' not in k and _NUMBERS[k] <= 10)})\s*(?:/|out\s+of)\s*(?:10|ten)\b", re.I)
+_SEVERITY = re.compile(rf"\b(\d{{1,2}}(?:\.\d+)?|{'|'.join(k for k in _NUMBERS if ' ' not in k and _NUMBERS[k] <= 10)})\s*(?:/|out\s+of|outta|of)\s*(?:10|ten)\b", re.I)
+#: A score said without its scale, beside the pain: "maybe a 4", "about a 5", "sits at about an 8", "pain 7 or so".
+_LOOSE_SCORE = re.compile(
+    r"\b(?:about|around|maybe|roughly|probably|prob|like|at|approx(?:imately)?|easily|is|was|it's|an?\s+solid)\s+(?:an?\s+)?(\d{1,2}|"
+    + "|".join(k for k in _NUMBERS if " " not in k and 1 <= _NUMBERS[k] <= 10 and k not in ("a", "an")) + r")\b"
+    r"(?!\s*(?:%|/|:|\.\d|days?|weeks?|wks?|months?|years?|yrs?|hours?|hrs?|mins?|minutes?|am\b|pm\b|kg|lbs?|k\b|km|miles?|times|x\b|o'?clock|year|week|day))"
+    r"|\b(?:pain|ache|sore|hurts?|it'?s|it\s+is|about|around)\s+(?:is\s+|at\s+)?(\d{1,2})\s+or\s+so\b", re.I)
+_PAIN_NEAR = re.compile(r"\b(?:pain|painful|ache|aches|aching|achy|hurt|hurts|hurting|sore|back|hip|hips|score|scale|level)\b", re.I)
 #: A score given in words: "severity 8", "pain level 8", "pain score: 8", "rating it an 8".
 _SCORE = re.compile(r"\b(?:severity|pain\s+(?:level|score|rating)|rat(?:e|ing)\s+(?:it|the\s+pain|my\s+pain))"
                     r"(?:\s+(?:of|is|at|as|was))?\s*[:=]?\s*(?:an?\s+)?(\d{1,2})\b(?!\s*(?:%|/|days?|weeks?|months?|years?))",
@@ -68,7 +85,8 @@ _NOT_IMPROVING = re.compile(
     r"(?:getting\s+|got\s+|gotten\s+|any\s+)?(?:better|improv\w*|eas(?:e|ing)|help(?:s|ing|ed)?|work(?:s|ing|ed)?)\b"
     r"|\b(?:getting|got|gotten|gets|is|it's)\s+worse\b|\bworse\s+and\s+worse\b|\bworsening\b"
     r"|\bmade\s+(?:no|any|little)\s+difference\b|\bno\s+difference\b|\bno\s+better\b"
-    r"|\bstill\s+(?:the\s+same|as\s+bad|just\s+as\s+bad)\b|\b(?:not|hasn'?t|haven'?t)\s+changed\b", re.I)
+    r"|\bstill\s+(?:\w+\s+)?(?:exactly\s+|just\s+)?(?:the\s+same|as\s+bad|just\s+as\s+bad)\b|\b(?:not|hasn'?t|haven'?t)\s+changed\b"
+    r"|\bno\s+change\b|\bexactly\s+the\s+same\b", re.I)
 _IMPROVING = re.compile(r"\b(?:getting|gets|got|gotten|feeling|feels|slowly|much|bit|little)\s+better\b|\bimprov(?:ing|ed|es)\b|\bbetter\s+(?:when|with|after)\b|\beasing\s+off\b", re.I)
 
 
@@ -104,8 +122,16 @@ def duration(text: str) -> Read | None:
     taken: list[tuple[int, int]] = []
     for match in _DURATION.finditer(text):
         before = text[max(0, match.start() - 6):match.start()].lower()
-        if "every" in before or "aged" in before:
-            continue
+        if "every" in before or "aged" in before or re.search(r"\bweek\s*$", before):
+            continue  # "every 2 days", "aged 40", "week 11 of 16"
+        if match.group(2).lower() in ("year", "yr") and _number(match.group(1)) >= 16 and re.fullmatch(
+                r"[\s,;.!?]*", text[match.end():match.end() + 2] or " ") and re.search(r"(?:^|[.,;!?]\s*)$", text[:match.start()]):
+            continue  # "36 yrs." said on its own: an age, not how long
+        after = text[match.end():match.end() + 6].lower()
+        if after.lstrip().startswith("ago"):
+            begin = max([0] + [m.end() for m in re.finditer(r"[.;!?\n]", text[:match.start()])])
+            if not _PAIN_ONSET.search(text, begin, match.end() + 4):
+                continue  # "I had a fever 2 years ago": another event's time, not the pain's
         days = _number(match.group(1)) * _UNIT_DAYS[match.group(2).lower()]
         if "half" in match.group(0).lower():
             days += _UNIT_DAYS[match.group(2).lower()] // 2
@@ -122,8 +148,27 @@ def duration(text: str) -> Read | None:
     return max(reads, key=lambda r: (r.value, -r.span[0])) if reads else None
 
 
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_UNITS = {w: n for w, n in _NUMBERS.items() if 1 <= n <= 9 and " " not in w and w not in ("a", "an")}
+_TEENS = {w: n for w, n in _NUMBERS.items() if 10 <= n <= 19}
+_WORD_AGE = re.compile(
+    r"\b((?:" + "|".join(_TENS) + r")(?:[\s-](?:" + "|".join(_UNITS) + r"))?|" + "|".join(_TEENS) + r")"
+    r"(?:(?:[\s-]*(?:years?|yrs?|yr)[\s-]*old)|(?=\s+and\s+live)|(?<=\w)(?=[.,]?\s*$))", re.I)
+_WORD_AGE_AFTER_I_AM = re.compile(r"\b(?:i\s+am|i'm|im|aged?|she's|he's|she\s+is|he\s+is)\s+((?:" + "|".join(_TENS) + r")(?:[\s-](?:"
+                                  + "|".join(_UNITS) + r"))?|" + "|".join(_TEENS) + r")\b", re.I)
+
+
+def _word_number(words: str) -> int:
+    parts = re.split(r"[\s-]+", words.lower())
+    return sum(_TENS.get(p, 0) or _NUMBERS.get(p, 0) for p in parts)
+
+
 def age(text: str) -> Read | None:
     text = _prepare(text)
+    for pattern in (_WORD_AGE_AFTER_I_AM, _WORD_AGE):
+        match = pattern.search(text)
+        if match:
+            return Read(_word_number(match.group(1)), match.span(), match.group(0))
     for pattern in _AGE:
         match = pattern.search(text)
         if match and 0 <= int(match.group(1)) <= 130:
@@ -137,7 +182,7 @@ def age(text: str) -> Read | None:
 
 def severity(text: str) -> Read | None:
     """A 0-10 score ("7/10", "8 out of 10"), or 7 for pain called severe in words ("excruciating pain")."""
-    match = _SEVERITY.search(_prepare(text)) or _SCORE.search(_prepare(text))
+    match = _SEVERITY.search(_prepare(text)) or _SCORE.search(_prepare(text)) or _loose_score(_prepare(text))
     if not match:
         verbal = _VERBAL_SEVERE.search(_prepare(text))
         return Read(VERBAL_SEVERE_SCORE, verbal.span(), verbal.group(0)) if verbal else None
@@ -148,10 +193,52 @@ def severity(text: str) -> Read | None:
     return Read(min(value, 10), match.span(), match.group(0)) if value >= 0 else None
 
 
+#: A reading with a decimal point in the body's range, in a sentence about a temperature:
+#: "38.4 on the thermometer", "the thermometer says 38.1", "I took her temp, it said 100.9".
+_READING = re.compile(r"(?<![\d./:-])(\d{2,3}[.,]\d{1,2})(?![\d/:%])(?!\.\d)(?!\s*(?:kg|lbs?|cm|mm|km|k\b|miles?|hours?|hrs?|mins?|minutes?|am|pm|weeks?|days?|years?|%))", re.I)
+_READING_CONTEXT = re.compile(r"\b(?:thermometer|temp|temperature|fever|feverish|reading|read|says|said|measured|degrees?)\b|°|º", re.I)
+
+
+def _loose_score(text: str):
+    """A score without its scale, in a sentence about the pain, 0 to 10."""
+    for match in _LOOSE_SCORE.finditer(text):
+        begin = max([0] + [m.end() for m in re.finditer(r"[.;!?\n]", text[:match.start()])])
+        end = next((m.start() + match.end() for m in re.finditer(r"[.;!?\n]", text[match.end():])), len(text))
+        raw = match.group(1) or match.group(2)
+        value = int(raw) if raw.isdigit() else _NUMBERS.get(raw.lower(), -1)
+        if 0 <= value <= 10 and _PAIN_NEAR.search(text, begin, end):
+            return _Score(match, raw)
+    return None
+
+
+class _Score:
+    """A loose score match that answers ``group(1)`` with its number, as the other score patterns do."""
+
+    def __init__(self, match, raw):
+        self._match, self._raw = match, raw
+
+    def group(self, n=0):
+        return self._raw if n == 1 else self._match.group(0)
+
+    def span(self):
+        return self._match.span()
+
+
 def temperature(text: str) -> Read | None:
     """The highest body temperature the text measures, in degrees Celsius (Fahrenheit converted)."""
     reads = []
-    for match in _TEMPERATURE.finditer(_prepare(text)):
+    prepared = _prepare(text)
+    for match in _READING.finditer(prepared):
+        begin = max([0] + [m.end() for m in re.finditer(r"[.!?\n](?!\d)", prepared[:match.start()])])
+        end = next((m.start() + match.end() for m in re.finditer(r"[.!?\n](?!\d)", prepared[match.end():])), len(prepared))
+        if not _READING_CONTEXT.search(prepared[begin:end]):
+            continue
+        value = float(match.group(1).replace(",", "."))
+        if 95 <= value <= 110:
+            value = (value - 32) * 5 / 9
+        if 34 <= value <= 43:
+            reads.append(Read(round(value, 1), match.span(), match.group(0)))
+    for match in _TEMPERATURE.finditer(prepared):
         raw = match.group(1) or match.group(3)
         unit = (match.group(2) or match.group(4) or match.group(5) or "").lower()[:1]
         value = float(raw.replace(",", "."))

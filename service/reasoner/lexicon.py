@@ -17,7 +17,21 @@ _KEEP = {"is", "was", "has", "does", "this", "his", "its", "us", "yes", "as", "a
          "perhaps", "thus", "plus", "bus", "gas", "was", "lens", "news", "diabetes", "analysis", "pelvis",
          "sciatica", "physio", "ces", "fai", "sij"}
 #: Spelling variants read as one word ("radiating into the hip" = "radiating to my hip").
-_ALIASES = {"into": "to", "onto": "to", "towards": "to", "toward": "to", "tummy": "belly"}
+_ALIASES = {"into": "to", "onto": "to", "towards": "to", "toward": "to", "tummy": "belly",
+            # one word for each family of lay words, so that every phrase of the lexicon reads them all
+            "wee": "pee", "wees": "pee", "weeing": "pee", "weed": "pee", "urine": "pee", "urinate": "pee",
+            "urinating": "pee", "piss": "pee", "pissing": "pee", "poop": "poo", "pooping": "poo", "pooped": "poo",
+            "stool": "poo", "stools": "poo", "unable": "cannot", "couldnt": "cannot",
+            # text speak
+            "r": "are", "n": "and", "u": "you", "ur": "your", "rly": "really", "realy": "really", "wiv": "with",
+            "wen": "when", "cos": "because", "coz": "because", "bc": "because", "b4": "before", "2day": "today",
+            "2nite": "tonight", "tonite": "tonight", "ppl": "people", "yr": "year", "yrs": "years",
+            "bk": "back", "bak": "back", "id": "i", "ive": "i", "lwr": "lower", "rite": "right", "evrywhere": "everywhere"}
+#: Two or three words read as one ("not able", "no chance", "could not": an inability, like "cannot").
+_MERGES = {("not", "able"): "cannot", ("no", "chance"): "cannot", ("zero", "chance"): "cannot",
+           ("not", "a", "chance"): "cannot", ("no", "way"): "cannot", ("could", "not"): "cannot",
+           ("not", "manag"): "cannot", ("never", "manag"): "cannot", ("number", "2"): "poo",
+           ("number", "two"): "poo", ("bowel", "movement"): "poo", ("bowel", "motion"): "poo"}
 #: Contractions typed without their apostrophe, split as "don't" is ("dont" -> do not).
 _NO_APOSTROPHE = {w + "nt": [w, "not"] for w in """do does did have has had is are was were could would should
 must need""".split()} | {"wont": ["will", "not"], "aint": ["is", "not"]}
@@ -26,7 +40,7 @@ _SUBJECT_IS = {"it", "that", "there", "he", "she", "what", "who", "here", "every
 _FILLER_WORDS = """really just quite a an the my your his her their our any some all bit little so now still
 also kind sort pretty totally completely fully literally even right left actually properly much
 feel feels felt feeling are is am be been being get gets getting got gone become became have has had
-seem seems seemed keep keeps kept often sometimes constantly always started starting very suddenly""".split()
+seem seems seemed keep keeps kept often sometimes constantly always started starting very suddenly both""".split()
 #: Words a phrase may drop ("weakness in *the* legs" reads "weakness in my legs").
 _OPTIONAL_WORDS = "a an the my your his her their our some any".split()
 MAX_GAP = 2
@@ -95,7 +109,7 @@ def tokenize(text: str) -> list[Token]:
         elif word.endswith("'ll"):
             parts = [word[:-3], "will"]
         elif word.endswith("'d"):
-            parts = [word[:-2], "would"]
+            parts = [word[:-2]]  # "I'd" is "I had" or "I would": the subject alone
         elif word.endswith("'s"):
             parts = [word[:-2], "is"] if word[:-2] in _SUBJECT_IS else [word[:-2]]
         else:
@@ -107,7 +121,19 @@ def tokenize(text: str) -> list[Token]:
         for part in parts:
             if part:
                 tokens.append(Token(stem(part), start, end))
+                _merge(tokens)
     return tokens
+
+
+def _merge(tokens: list[Token]) -> None:
+    """Read the last two or three tokens as one word where ``_MERGES`` says so ("not able" -> "cannot")."""
+    for size in (3, 2):
+        if len(tokens) >= size and tuple(t.text for t in tokens[-size:]) in _MERGES:
+            first = tokens[-size]
+            merged = Token(_MERGES[tuple(t.text for t in tokens[-size:])], first.start, tokens[-1].end)
+            del tokens[-size:]
+            tokens.append(merged)
+            return
 
 
 def normalise(phrase: str) -> tuple[str, ...]:
@@ -138,6 +164,10 @@ class Entry:
 #: words whose other words match exactly ("cant controll my bladder", "its swolen suddenly"). One-word
 #: phrases are never read fuzzily: "fewer" is one edit from "fever", "chilly" from "chills".
 MIN_FUZZY = 5
+#: Other words allowed between two words of a red-flag phrase, and the words never skipped.
+LOOSE_GAP = 3
+LOOSE_BLOCKERS = frozenset(stem(w) for w in """no not never without nor none neither but however although though
+except whereas yet if""".split())
 
 
 def one_edit(a: str, b: str) -> bool:
@@ -199,6 +229,10 @@ class Lexicon:
             node = self.trie.get(tokens[start].text)
             if node is not None:
                 self._walk(tokens, node, start, start + 1, 1, found)
+        for start in range(len(tokens)):  # red-flag phrases with other words between theirs
+            node = self.fuzzy_trie.get(tokens[start].text)
+            if node is not None:
+                self._walk_loose(tokens, node, start, start + 1, 1, False, found)
         if all(t.text in self.vocabulary or len(t.text) < MIN_FUZZY for t in tokens):
             return found  # no word to forgive: the exact matches are all there is
         for start in range(len(tokens)):
@@ -209,6 +243,26 @@ class Lexicon:
                 if key is not None and _fuzzy_word(word, key, self.vocabulary):
                     self._walk_fuzzy(tokens, node, start, start + 1, 1, True, found)
         return found
+
+    def _walk_loose(self, tokens, node, start, position, length, loose, found):
+        """A red-flag phrase whose words come in order with up to ``LOOSE_GAP`` other words between two of
+        them ("couldn't keep my teeth *from* chattering", "no chance *of me* putting my foot down"), never
+        across a negation or a "but": the phrase then reads as it would with the words side by side."""
+        if None in node and loose:
+            found.append((start, position, length, node[None]))
+        for key, child in node.items():
+            if key in OPTIONAL:
+                self._walk_loose(tokens, child, start, position, length, loose, found)
+        for skip in range(LOOSE_GAP + 1):
+            index = position + skip
+            if index >= len(tokens):
+                return
+            word = tokens[index].text
+            child = node.get(word)
+            if child is not None:
+                self._walk_loose(tokens, child, start, index + 1, length + 1, loose or skip > 0, found)
+            if word in LOOSE_BLOCKERS:
+                return
 
     def _walk_fuzzy(self, tokens, node, start, position, length, slipped, found):
         """As ``_walk``, in the red-flag phrases, forgiving one slip of typing (see ``MIN_FUZZY``)."""
