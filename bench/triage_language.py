@@ -89,9 +89,12 @@ def figures(cases: list[dict], knowledge, triage, with_interview: bool) -> dict:
     rows = []
     timings = []
     for case in cases:
-        start = time.perf_counter()
-        words = triage({"text": case["text"]}, knowledge).to_dict()
-        timings.append(time.perf_counter() - start)
+        best = float("inf")
+        for _ in range(3):  # the best of three: this machine's timings are noisy
+            start = time.perf_counter()
+            words = triage({"text": case["text"]}, knowledge).to_dict()
+            best = min(best, time.perf_counter() - start)
+        timings.append(best)
         row = {"id": case["id"], "expected": case["expected_level"], "words": words["urgency"]["level"],
                "fields": structured(case, knowledge, triage),
                "red_flag_truth": any(t in knowledge.red_flags for t in truth_of(case)),
@@ -195,7 +198,7 @@ def report(now: dict, before: dict | None) -> str:
                       "(label questions, kept as written):", ""]
             lines += [f"- {r['id']}: expected {r['expected']}, rules on the truth {r['fields']}" for r in disagreements]
             lines.append("")
-        lines += [f"Triage p50 in process on these texts: {n['triage_ms_p50']} ms.", ""]
+        lines += [f"Triage p50 in process on these texts (the best of three runs of each): {n['triage_ms_p50']} ms.", ""]
     return "\n".join(lines)
 
 

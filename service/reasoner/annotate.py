@@ -29,6 +29,8 @@ from .lexicon import Entry, Token, normalise, stems, tokenize
 from .model import Annotation, CaseFacts, CaseFinding, Origin, Unrecognized
 
 FEVER = HB + "Fever"
+PAIN = HB + "Pain"
+COMPLAINT = HB + "BackOrHipComplaint"
 _TRIGGERS = {normalise(t) for t in ("no", "not", "never", "without", "denies", "deny", "denied", "denying", "nor",
                                       "none", "neither", "negative for", "free of", "absence of", "ruled out")}
 _TRIGGER_STARTS = {t[0] for t in _TRIGGERS}
@@ -169,8 +171,11 @@ def _negate(text: str, tokens: list[Token], clauses: list[int], mentions: list[M
 
 
 #: A finding the patient had and says is over: "I had a fever last week but it's gone now".
-_RESOLVED = re.compile(r"\b(?:it|that|which|this|they|these)(?:'s|\s+is|\s+has|\s+have|\s+are|'ve)?\s+(?:now\s+|all\s+)?"
-                       r"(?:gone|went\s+away|gone\s+away|cleared(?:\s+up)?|resolved|passed|settled|stopped)\b", re.I)
+_RESOLVED = re.compile(r"\b(?:it|that|which|this|they|these)(?:'s|\s+is|\s+has|\s+have|\s+are|'ve|\s+was)?\s+"
+                       r"(?:(?:now|all|completely|totally|fully|long|since)\s+)*"
+                       r"(?:gone|went\s+away|went(?=\s*(?:,|\.|;|!|and\b|$))|gone\s+away|cleared(?:\s+up)?|resolved|passed"
+                       r"|settled|stopped|ended|better\s+now|fine\s+now"
+                       r"|been\s+(?:totally\s+|completely\s+|perfectly\s+)?(?:normal|fine)\s+since)\b", re.I)
 
 
 def _negate_resolved(text: str, tokens: list[Token], mentions: list[Mention]) -> None:
@@ -304,6 +309,19 @@ def _compose(knowledge, tokens: list[Token], mentions: list[Mention]) -> None:
             for result, used in results_for(kinds, [place]):
                 if result not in own:
                     mention.composed.append((result, used))
+
+    # A message whose pain word and place are in different sentences ("The pain is like a 3. Left side of my
+    # lower back since Sunday"): when nothing else places a complaint, the pain is at the nearest place named.
+    complaint = any(knowledge.is_a(iri, COMPLAINT) for m in findings for iri in
+                    [e.iri for e in m.entries] + [r for r, _ in m.composed])
+    places = [m for m in mentions if m.kind == "place"]
+    if complaint or not places:
+        return
+    for mention in findings:
+        if mention.negated or mention.composed or PAIN not in {e.iri for e in mention.entries}:
+            continue
+        nearest = min(places, key=lambda p: abs(p.start - mention.start))
+        mention.composed = results_for({PAIN}, [nearest])
 
 
 def _narrower_nearby(knowledge, mention: Mention, kind: str, mentions: list[Mention]) -> bool:
@@ -469,6 +487,10 @@ def annotate(knowledge, text: str) -> Annotation:
     measured = fact_reader.temperature(text)
     if measured is not None and _someone_else(text, tokens, clauses, mentions, measured.span[0]):
         aside_reasons.append((measured.span, "a temperature of someone else's: not counted"))
+        measured = None
+    reading_at = next((k for k, t in enumerate(tokens) if measured is not None and t.end > measured.span[0]), None)
+    if reading_at is not None and context.historical(text, tokens, clauses, reading_at):
+        aside_reasons.append((measured.span, "a temperature placed in the past: not counted (asked again)"))
         measured = None
     if measured is not None and measured.value >= fact_reader.FEVER_CELSIUS and FEVER in knowledge.findings:
         # a measured temperature of 38 C / 100.4 F or more is a fever (hb:interpretation on hb:Fever)

@@ -32,11 +32,14 @@ colleague boss neighbour neighbor roommate flatmate housemate boyfriend girlfrie
 kid kids child children baby family people someone somebody everyone anyone he she they his her him them their
 hes shes theirs dave""".split()) - {"baby"}
 FIRST = stems("i me my mine myself im".split())
+_AGE_WORDS = stems("""one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
+seventeen eighteen nineteen twenty""".split())
 #: Words after "my" that are not a person ("my whole back", "my left leg").
 _SIMILE = re.compile(r"\b(?:someone|somebody|anyone)\s+else'?s?\b", re.I)
 
 _HISTORICAL = re.compile(
-    r"\b(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|few|several|couple\s+of|many)\s+(?:years?|months?)\s+ago\b"
+    r"\b(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|few|several|couple\s+of|many)\s+(?:years?|months?|weeks?)\s+ago\b"
+    r"|(?<!since\s)\blast\s+(?:week|month)\b"
     r"|(?<!since\s)\blast\s+year\b|\bin\s+(?:19|20)\d\d\b|\bback\s+in\b|\bused\s+to\b|\bhistory\s+of\b"
     r"|\bnothing\s+new\b|\b(?:not|isn'?t|wasn'?t|never)\s+(?:anything\s+)?new\b|\bfor\s+(?:many\s+|some\s+|\d+\s+)?years\b"
     r"|\b(?:always|forever)\s+(?:had|been|have)\b|\bsince\s+(?:having\b|(?:19|20)\d\d\b|(?:my|our|her|his|the)\s+(?:\w+\s+)?"
@@ -46,7 +49,7 @@ _HISTORICAL = re.compile(
     re.I)
 _CURRENT = re.compile(
     r"\b(?:new|newly|today|tonight|this\s+(?:morning|afternoon|evening|week)|since\s+(?:yesterday|last\s+night|this)"
-    r"|suddenly|sudden|started|starting|began|begun|recently|lately|anymore|any\s+more|first\s+time|worse|worsening"
+    r"|since\s+last\s+week|suddenly|sudden|started|starting|began|begun|recently|lately|anymore|any\s+more|first\s+time|worse|worsening"
     r"|now\s+(?:i|it|he|she|my|his|her|the)|never\s+(?:had|been|happened))\b", re.I)
 _SUPPOSED = re.compile(
     r"\bif\s+(?:i|you|he|she|they|it|we)\s+(?:ever\s+)?(?:get|got|gets|develop|developed|develops|start|started|starts"
@@ -54,7 +57,8 @@ _SUPPOSED = re.compile(
     r"|\bin\s+case\s+(?:i|it|you|he|she)\b|\bwhat\s+if\b|\b(?:watch|look)\s+(?:out\s+)?for\b"
     r"|\b(?:worried|afraid|scared|terrified|frightened|fear|fearing|paranoid|concerned)\b[^.!?]*\b(?:might|will|could|would|may|going\s+to|gonna)\b"
     r"|\b(?:might|could|may|going\s+to|gonna)\s+(?:\w+\s+)?(?:get|lose|develop|end\s+up|become|start)\b"
-    r"|\bwarned\b|\btold\s+(?:me|us|him|her)\s+(?:to|that)\b", re.I)
+    r"|\bwarned\b|\btold\s+(?:me|us|him|her)\s+(?:to|that)\b|\bread\s+(?:about|that|online|up\s+on)\b"
+    r"|\b(?:count|counts)\s+as\b|\b(?:is|was)\s+(?:that|this|it)\s+(?:a|an|the)?\s*\w+\s*\?", re.I)
 _CONSEQUENCE = re.compile(r"\b(?:would|will|should|must|need|needs|go|call|ring|seek|get|phone)\b|'d\b|'ll\b|a&e|\ber\b"
                           r"|emergency|999|911|111|hospital|doctor|gp\b", re.I)
 
@@ -67,8 +71,10 @@ def _person(tokens: list[Token], k: int) -> str | None:
     if word in FIRST:
         following = tokens[k + 1].text if k + 1 < len(tokens) else ""
         nxt = tokens[k + 2].text if k + 2 < len(tokens) else ""
-        if word == "my" and (following in OTHERS or (following.isdigit() and nxt in OTHERS)):
-            return "other"
+        ahead = [t.text for t in tokens[k + 1:k + 5]]
+        if word == "my" and (following in OTHERS or (following.isdigit() and nxt in OTHERS)
+                             or "old" in ahead[:4] and any(w.isdigit() or w in _AGE_WORDS for w in ahead[:2])):
+            return "other"  # "my brother", "my 13 yr old", "my fifteen-year-old"
         return "self"
     return None
 
@@ -102,10 +108,27 @@ def clause_text(text: str, tokens: list[Token], clauses: list[int], index: int) 
     return text[members[0].start:members[-1].end]
 
 
+#: A clause that speaks of the one before it: "..., but that's been going on since my second baby".
+_ANAPHOR = re.compile(r"^\W*(?:\w+\s+){0,2}?(?:that|it|this|which|they)(?:'s|\s+is|\s+has|\s+was|\s+have|'ve)?\s+(?:\w+\s+)?"
+                      r"(?:been|going\s+on|nothing|not|old|always|normal|usual)\b", re.I)
+
+
 def historical(text: str, tokens: list[Token], clauses: list[int], index: int) -> bool:
-    """The clause of token ``index`` places what it says in the past, and not as new or current."""
+    """The clause of token ``index`` (or a clause after it in its sentence that speaks of it: "that's been
+    going on for years") places what it says in the past, and not as new or current."""
     words = clause_text(text, tokens, clauses, index)
-    return bool(_HISTORICAL.search(words)) and not _CURRENT.search(words)
+    if _CURRENT.search(words):
+        return False
+    if _HISTORICAL.search(words):
+        return True
+    _, end = sentence_of(text, tokens[index].start)
+    later = sorted({clauses[k] for k, t in enumerate(tokens) if clauses[k] > clauses[index] and t.start < end})
+    for clause in later:
+        first = next(k for k, t in enumerate(tokens) if clauses[k] == clause)
+        following = clause_text(text, tokens, clauses, first)
+        if _ANAPHOR.search(following) and _HISTORICAL.search(following):
+            return True
+    return False
 
 
 def supposed(text: str, tokens: list[Token], index: int) -> bool:

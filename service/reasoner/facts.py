@@ -57,7 +57,6 @@ _AGE = [
 #: (16 for a teenager, 8 for a child), enough for the ontology's child rule (hb:ChildCase, under 18).
 _MINOR = [
     (re.compile(r"\b(?:teen|teens|teenager|teenage|adolescent)\b", re.I), 16),
-    (re.compile(r"\b(?:child|kid|schoolboy|schoolgirl|little\s+(?:boy|girl))\b", re.I), 8),
 ]
 _SEVERITY = re.compile(rf"\b(\d{{1,2}}(?:\.\d+)?|{'|'.join(k for k in _NUMBERS if ' ' not in k and _NUMBERS[k] <= 10)})\s*(?:/|out\s+of|outta|of)\s*(?:10|ten)\b", re.I)
 #: A score said without its scale, beside the pain: "maybe a 4", "about a 5", "sits at about an 8", "pain 7 or so".
@@ -124,6 +123,9 @@ def duration(text: str) -> Read | None:
         before = text[max(0, match.start() - 6):match.start()].lower()
         if "every" in before or "aged" in before or re.search(r"\bweek\s*$", before):
             continue  # "every 2 days", "aged 40", "week 11 of 16"
+        if match.group(2).lower() in ("year", "yr") and re.search(
+                r"\b(?:am|i'm|im|is|he's|she's|aged?|all\s+my|my|of\s+my|in\s+my)\s*$", text[max(0, match.start() - 12):match.start()], re.I):
+            continue  # "I am 52 years", "all my 60 years", "he is 4 years": an age, not how long
         if match.group(2).lower() in ("year", "yr") and _number(match.group(1)) >= 16 and re.fullmatch(
                 r"[\s,;.!?]*", text[match.end():match.end() + 2] or " ") and re.search(r"(?:^|[.,;!?]\s*)$", text[:match.start()]):
             continue  # "36 yrs." said on its own: an age, not how long

@@ -101,11 +101,10 @@ def ask(knowledge: Knowledge, state: CaseState, level, candidates) -> tuple[list
                                   advice=_advice(knowledge, iri) if kind == "red_flag" else None))
         asked.add(iri)
 
+    top = max(knowledge.levels.values(), key=lambda lv: lv.rank)  # every red flag alone reaches it (checked at start)
     for iri in knowledge.red_flag_questions:
-        if open_(iri):
-            reached = level_if_present(knowledge, state, iri)
-            if reached.rank > level.rank:
-                add(iri, "red_flag", reached)
+        if open_(iri) and top.rank > level.rank:
+            add(iri, "red_flag", top)
     raising = []
     for iri, values in knowledge.rule_findings:
         if iri in knowledge.red_flags or not open_(iri) or any(p in state.values for p in values):

@@ -28,9 +28,9 @@ _ALIASES = {"into": "to", "onto": "to", "towards": "to", "toward": "to", "tummy"
             "2nite": "tonight", "tonite": "tonight", "ppl": "people", "yr": "year", "yrs": "years",
             "bk": "back", "bak": "back", "id": "i", "ive": "i", "lwr": "lower", "rite": "right", "evrywhere": "everywhere"}
 #: Two or three words read as one ("not able", "no chance", "could not": an inability, like "cannot").
-_MERGES = {("not", "able"): "cannot", ("no", "chance"): "cannot", ("zero", "chance"): "cannot",
+_MERGE_WORDS = {("not", "able"): "cannot", ("no", "chance"): "cannot", ("zero", "chance"): "cannot",
            ("not", "a", "chance"): "cannot", ("no", "way"): "cannot", ("could", "not"): "cannot",
-           ("not", "manag"): "cannot", ("never", "manag"): "cannot", ("number", "2"): "poo",
+           ("not", "managed"): "cannot", ("never", "managed"): "cannot", ("number", "2"): "poo",
            ("number", "two"): "poo", ("bowel", "movement"): "poo", ("bowel", "motion"): "poo"}
 #: Contractions typed without their apostrophe, split as "don't" is ("dont" -> do not).
 _NO_APOSTROPHE = {w + "nt": [w, "not"] for w in """do does did have has had is are was were could would should
@@ -77,6 +77,7 @@ def stem(word: str) -> str:
 
 
 FILLER = frozenset(stem(w) for w in _FILLER_WORDS)
+_MERGES = {tuple(stem(w) for w in words): one for words, one in _MERGE_WORDS.items()}
 OPTIONAL = frozenset(stem(w) for w in _OPTIONAL_WORDS)
 
 
@@ -192,6 +193,7 @@ class Lexicon:
     def __init__(self):
         self.trie: dict = {}
         self.fuzzy_trie: dict = {}  # red-flag phrases of two or more words
+        self._first_words: dict | None = None  # first words of those phrases, by their first letter
         self.vocabulary: set[str] = set()
         self.by_phrase: dict[tuple[str, ...], set[Entry]] = {}
         self.by_content: dict[frozenset, set[Entry]] = {}
@@ -233,15 +235,23 @@ class Lexicon:
             node = self.fuzzy_trie.get(tokens[start].text)
             if node is not None:
                 self._walk_loose(tokens, node, start, start + 1, 1, False, found)
-        if all(t.text in self.vocabulary or len(t.text) < MIN_FUZZY for t in tokens):
+        forgivable = {i for i, t in enumerate(tokens)
+                      if len(t.text) >= MIN_FUZZY and t.text.isalpha() and t.text not in self.vocabulary}
+        if not forgivable:
             return found  # no word to forgive: the exact matches are all there is
+        if self._first_words is None:
+            self._first_words = {}
+            for key in self.fuzzy_trie:
+                if key is not None and len(key) >= MIN_FUZZY:
+                    self._first_words.setdefault(key[0], []).append(key)
         for start in range(len(tokens)):
             word = tokens[start].text
-            if word in self.fuzzy_trie:
-                self._walk_fuzzy(tokens, self.fuzzy_trie[word], start, start + 1, 1, False, found)
-            for key, node in self.fuzzy_trie.items():
-                if key is not None and _fuzzy_word(word, key, self.vocabulary):
-                    self._walk_fuzzy(tokens, node, start, start + 1, 1, True, found)
+            if word in self.fuzzy_trie and any(start < i <= start + 12 for i in forgivable):
+                self._walk_fuzzy(tokens, self.fuzzy_trie[word], start, start + 1, 1, False, found, forgivable)
+            if start in forgivable:
+                for key in self._first_words.get(word[0], ()):
+                    if abs(len(key) - len(word)) <= 1 and one_edit(word, key):
+                        self._walk_fuzzy(tokens, self.fuzzy_trie[key], start, start + 1, 1, True, found, forgivable)
         return found
 
     def _walk_loose(self, tokens, node, start, position, length, loose, found):
@@ -264,23 +274,26 @@ class Lexicon:
             if word in LOOSE_BLOCKERS:
                 return
 
-    def _walk_fuzzy(self, tokens, node, start, position, length, slipped, found):
-        """As ``_walk``, in the red-flag phrases, forgiving one slip of typing (see ``MIN_FUZZY``)."""
+    def _walk_fuzzy(self, tokens, node, start, position, length, slipped, found, forgivable):
+        """As ``_walk``, in the red-flag phrases, forgiving one slip of typing (see ``MIN_FUZZY``) in a word
+        of ``forgivable`` (the indexes of text words no phrase uses)."""
         if None in node and slipped:
             found.append((start, position, length, node[None]))
         for key, child in node.items():
             if key in OPTIONAL:
-                self._walk_fuzzy(tokens, child, start, position, length, slipped, found)
+                self._walk_fuzzy(tokens, child, start, position, length, slipped, found, forgivable)
         for skip in range(MAX_GAP + 1):
             index = position + skip
             if index >= len(tokens):
                 return
             word = tokens[index].text
-            for key, child in node.items():
-                if key == word:
-                    self._walk_fuzzy(tokens, child, start, index + 1, length + 1, slipped, found)
-                elif key is not None and not slipped and _fuzzy_word(word, key, self.vocabulary):
-                    self._walk_fuzzy(tokens, child, start, index + 1, length + 1, True, found)
+            child = node.get(word)
+            if child is not None:
+                self._walk_fuzzy(tokens, child, start, index + 1, length + 1, slipped, found, forgivable)
+            if not slipped and index in forgivable:
+                for key, child in node.items():
+                    if key is not None and key != word and _fuzzy_word(word, key, self.vocabulary):
+                        self._walk_fuzzy(tokens, child, start, index + 1, length + 1, True, found, forgivable)
             if word not in FILLER:
                 return
 
