@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = {"A": "set-a.jsonl", "B": "set-b.jsonl"}
+SETS = {"A": "set-a.jsonl", "B": "set-b.jsonl", "C": "set-c.jsonl"}
 RANK = {"self_care": 1, "routine": 2, "urgent": 3, "emergency": 4}
 HB = "https://w3id.org/hipback/"
 MAX_ROUNDS = 6
