@@ -40,7 +40,8 @@ _PSEUDO = {normalise(t) for t in ("not sure", "not certain", "do not know", "don
                                     "not even realise", "not even realize", "not even notice", "not even know",
                                     "not aware", "not a clue", "no clue", "never noticed", "without realising",
                                     "without realizing", "without noticing", "without knowing", "not know",
-                                    "not stop", "cannot stop", "no sign of stopping", "not keep")}
+                                    "not stop", "cannot stop", "no sign of stopping", "not keep", "not like",
+                                    "nothing like", "not the same as")}
 #: "never ... before": a first time, not a denial ("never had anything like this before").
 _FIRST_TIME = re.compile(r"\b(?:before|in\s+my\s+life|like\s+(?:this|that|it)|until\s+(?:now|today|this)|not\s+once)\b", re.I)
 _BREAK_WORDS = stems("but however although though except whereas yet apart".split())
@@ -48,6 +49,8 @@ _NEW_STATEMENT = stems("my i it now since also then this there she he we and".sp
 _LIST_WORDS = stems("""or and nor any a an the of in my have has had do does did is are was feel felt experience
 get got notice noticed sign signs symptom symptoms with really""".split())
 _MAX_NEGATION_GAP = 3
+#: Words that end a negation's scope: what follows gives a reason or a time, it is not denied.
+_SCOPE_END = stems("because cos since so which while".split())
 _STOP = stems("""a an the and or it is i my to of in on at for with so am are was be this that too very but also
 just really""".split())
 
@@ -161,6 +164,8 @@ def _negate(text: str, tokens: list[Token], clauses: list[int], mentions: list[M
                     gap = 0
                 j = mention.end
                 continue
+            if tokens[j].text in _SCOPE_END:
+                break  # "without shifting about because my back aches": the reason is not denied
             if tokens[j].text not in _LIST_WORDS:
                 gap += 1
                 if gap > _MAX_NEGATION_GAP:
@@ -171,7 +176,7 @@ def _negate(text: str, tokens: list[Token], clauses: list[int], mentions: list[M
 
 
 #: A finding the patient had and says is over: "I had a fever last week but it's gone now".
-_RESOLVED = re.compile(r"\b(?:it|that|which|this|they|these)(?:'s|\s+is|\s+has|\s+have|\s+are|'ve|\s+was)?\s+"
+_RESOLVED = re.compile(r"(?:\b(?:it|that|which|this|they|these)(?:'s|\s+is|\s+has|\s+have|\s+are|'ve|\s+was)?\s+|(?<=,\s)(?=all\s+gone))"
                        r"(?:(?:now|all|completely|totally|fully|long|since)\s+)*"
                        r"(?:gone|went\s+away|went(?=\s*(?:,|\.|;|!|and\b|$))|gone\s+away|cleared(?:\s+up)?|resolved|passed"
                        r"|settled|stopped|ended|better\s+now|fine\s+now"
@@ -269,7 +274,9 @@ def _compose(knowledge, tokens: list[Token], mentions: list[Mention]) -> None:
 
     findings = [m for m in mentions if m.kind == "finding"]
     for mention in findings:
-        kinds = {e.iri for e in mention.entries} & knowledge.kinds
+        # a finding composes with a place as its kind does ("my back is agony": severe pain is a pain)
+        kinds = {k for e in mention.entries for k in knowledge.kinds if knowledge.is_a(e.iri, k)
+                 and e.iri not in defined}
         if not kinds:
             continue
         places = list(places_by_clause.get(mention.clause, ()))
@@ -343,7 +350,7 @@ _QUALIFIERS = [
                           r"|went\s+to\s+bed|(?:was|were|looked|felt)\s+(?:completely\s+|totally\s+|perfectly\s+)?(?:fine|normal)"
                           r"|not\s+like\s+that|by\s+(?:teatime|lunchtime|dinnertime|suppertime|the\s+evening|tonight)"
                           r"|within\s+(?:a\s+few\s+)?hours|in\s+a\s+few\s+hours)\b", re.I)),
-    ("persistent", re.compile(r"\b(?:chronic|chronically|constant|persistent|persistently|ongoing|long-lasting"
+    ("persistent", re.compile(r"\b(?:chronic|chronically|constant|constantly|persistent|persistently|ongoing|long-lasting"
                               r"|never\s+(?:\w+\s+)?goes\s+away|(?:won't|doesn't|does\s+not|will\s+not)\s+(?:\w+\s+)?go\s+away)\b",
                               re.I)),
 ]

@@ -45,7 +45,7 @@ _HISTORICAL = re.compile(
     r"|\b(?:always|forever)\s+(?:had|been|have)\b|\bsince\s+(?:having\b|(?:19|20)\d\d\b|(?:my|our|her|his|the)\s+(?:\w+\s+)?"
     r"(?:baby|babies|pregnancy|pregnancies|child|children|birth|son|daughter|kids|delivery|op|operation|surgery)\b)"
     r"|\blong[\s-]?standing\b|\bon\s+and\s+off\b|\byears\s+now\b|\bunchanged\b|\bhas(?:n'?t|\s+not)\s+changed\b"
-    r"|\bno\s+different\b|\bsame\s+as\s+(?:always|ever|before)\b|\bprevious(?:ly)?\b|\bwhen\s+I\s+was\s+(?:young|little|a\s+(?:child|kid|teenager)|pregnant)\b",
+    r"|\b(?:usually|normally|typically|generally|tends?\s+to)\s+(?:gets?|has|have|runs?)\b|\bno\s+different\b|\bsame\s+as\s+(?:always|ever|before)\b|\bprevious(?:ly)?\b|\bwhen\s+I\s+was\s+(?:young|little|a\s+(?:child|kid|teenager)|pregnant)\b",
     re.I)
 _CURRENT = re.compile(
     r"\b(?:new|newly|today|tonight|this\s+(?:morning|afternoon|evening|week)|since\s+(?:yesterday|last\s+night|this)"

@@ -27,7 +27,7 @@ _DURATION = re.compile(
     r"|into\s+(?:my|the|her)\s+pregnancy|with\s+(?:my|our|her|the)\s+(?:first|second|third|fourth|baby|twins|\w+\s+baby)))", re.I)
 #: Words that tie a duration "ago" to the pain ("my back went 3 days ago"), not to another event
 #: ("I had a fever 2 years ago").
-_PAIN_ONSET = re.compile(r"\b(?:pain|painful|ache|aches|aching|achy|hurt|hurts|hurting|sore|twinge|twinged|started|start"
+_PAIN_ONSET = re.compile(r"\b(?:pain|painful|ache|aches|aching|achy|achey|hurt|hurts|hurting|sore|stiff|stiffness|twinge|twinged|started|start"
                          r"|began|begun|came\s+on|kicked\s+in|went|gone|injur\w*|strain\w*|sprain\w*|pull\w*|tweak\w*"
                          r"|back|hip|hips|groin|leg|legs|spine)\b", re.I)
 _BARE_DURATION = re.compile(r"\b(?:for|over|many|of)\s+(days|nights|weeks|months|years|ages)\b|\b(days|weeks|months|years|ages)\s+(?:of|now)\b", re.I)
@@ -41,16 +41,16 @@ _PHRASES = [
     (re.compile(r"\b(?:all|this|since\s+last|since\s+(?:the\s+)?(?:start|beginning)\s+of\s+last|for\s+the\s+(?:last|past))\s+month\b", re.I), 30),
     (re.compile(r"\b(?:all|this|since\s+last)\s+year\b", re.I), 365),
     # a season ago is months, well past the article's few weeks
-    (re.compile(r"\bsince\s+(?:last\s+)?(?:summer|winter|spring|autumn|fall)\b", re.I), 60),
+    (re.compile(r"\bsince\s+(?:last\s+|the\s+)?(?:summer|winter|spring|autumn|fall)\b", re.I), 60),
 ]
 _AGE = [
-    re.compile(r"\b(?:i\s+am|i'm|im)\s+(\d{1,3})\b(?!\s*(?:%|/|out\s+of|days?|weeks?|months?|kg|lbs?|cm|times?))", re.I),
+    re.compile(r"\b(?:i\s+am|i'm|im)\s+(\d{1,3})\b(?![.,]\d)(?!\s*(?:%|/|out\s+of|days?|weeks?|months?|kg|lbs?|cm|times?))", re.I),
     re.compile(r"\b(\d{1,3})[\s-]*(?:years?|yrs?)[\s-]*old\b", re.I),
     re.compile(r"\b(\d{1,3})\s*(?:yo|y/o|y\.o\.)(?![a-z])", re.I),
     # "38F", "57M", "47M roofer": an age and a sex, as people sign messages (upper case only: "5m" is a distance)
     re.compile(r"(?<![\w.])(\d{1,2})\s?[MF](?![\w.])"),
     re.compile(r"\baged?\s*:?\s*(\d{1,3})\b", re.I),
-    re.compile(r"\b(?:he|she)(?:'s|\s+is)\s+(\d{1,3})\b(?!\s*(?:%|/|out\s+of|days?|weeks?|months?|kg|lbs?|cm))", re.I),
+    re.compile(r"\b(?:he|she)(?:'s|\s+is)\s+(\d{1,3})\b(?![.,]\d)(?!\s*(?:%|/|out\s+of|days?|weeks?|months?|kg|lbs?|cm))", re.I),
     re.compile(r"\b(?:son|daughter|child|kid|boy|girl|grandson|granddaughter|teenager)\s*(?:is\s+|,\s*|\(\s*)(\d{1,2})\b(?!\s*(?:days?|weeks?|months?))", re.I),
 ]
 #: Words that say the patient is a child or a teenager without an age: read as an age under 18
@@ -61,7 +61,7 @@ _MINOR = [
 _SEVERITY = re.compile(rf"\b(\d{{1,2}}(?:\.\d+)?|{'|'.join(k for k in _NUMBERS if ' ' not in k and _NUMBERS[k] <= 10)})\s*(?:/|out\s+of|outta|of)\s*(?:10|ten)\b", re.I)
 #: A score said without its scale, beside the pain: "maybe a 4", "about a 5", "sits at about an 8", "pain 7 or so".
 _LOOSE_SCORE = re.compile(
-    r"\b(?:about|around|maybe|roughly|probably|prob|like|at|approx(?:imately)?|easily|is|was|it's|an?\s+solid)\s+(?:an?\s+)?(\d{1,2}|"
+    r"\b(?:an?(?:\s+(?:solid|good|strong|easy|steady|constant))?|about|around|maybe|roughly|probably|prob|like|at|approx(?:imately)?|easily|is|was|it's)\s+(?:an?\s+)?(\d{1,2}|"
     + "|".join(k for k in _NUMBERS if " " not in k and 1 <= _NUMBERS[k] <= 10 and k not in ("a", "an")) + r")\b"
     r"(?!\s*(?:%|/|:|\.\d|days?|weeks?|wks?|months?|years?|yrs?|hours?|hrs?|mins?|minutes?|am\b|pm\b|kg|lbs?|k\b|km|miles?|times|x\b|o'?clock|year|week|day))"
     r"|\b(?:pain|ache|sore|hurts?|it'?s|it\s+is|about|around)\s+(?:is\s+|at\s+)?(\d{1,2})\s+or\s+so\b", re.I)
@@ -130,7 +130,7 @@ def duration(text: str) -> Read | None:
                 r"[\s,;.!?]*", text[match.end():match.end() + 2] or " ") and re.search(r"(?:^|[.,;!?]\s*)$", text[:match.start()]):
             continue  # "36 yrs." said on its own: an age, not how long
         after = text[match.end():match.end() + 6].lower()
-        if after.lstrip().startswith("ago"):
+        if after.lstrip().startswith(("ago", "back")):  # "3 days ago", "a few years back"
             begin = max([0] + [m.end() for m in re.finditer(r"[.;!?\n]", text[:match.start()])])
             if not _PAIN_ONSET.search(text, begin, match.end() + 4):
                 continue  # "I had a fever 2 years ago": another event's time, not the pain's
@@ -144,6 +144,9 @@ def duration(text: str) -> Read | None:
             if not any(s <= match.start() < e for s, e in taken):
                 reads.append(Read(days, match.span(), match.group(0)))
     for match in _BARE_DURATION.finditer(text):
+        if not (_PAIN_ONSET.search(text, max(0, match.start() - 50), match.end())
+                or re.search(r"\b(?:this|it)\b", text[match.start():match.end() + 8], re.I)):
+            continue  # "sitting on the loo for ages": the time of something else ("years of this" is the pain's)
         if not any(s <= match.start() < e or s < match.end() <= e for s, e in taken):
             unit = (match.group(1) or match.group(2)).lower()
             reads.append(Read(_BARE_DAYS[unit], match.span(), match.group(0)))
@@ -204,7 +207,8 @@ _READING_CONTEXT = re.compile(r"\b(?:thermometer|temp|temperature|fever|feverish
 def _loose_score(text: str):
     """A score without its scale, in a sentence about the pain, 0 to 10."""
     for match in _LOOSE_SCORE.finditer(text):
-        begin = max([0] + [m.end() for m in re.finditer(r"[.;!?\n]", text[:match.start()])])
+        stops = [0] + [m.end() for m in re.finditer(r"[.;!?\n]", text[:match.start()])]
+        begin = stops[-2] if len(stops) > 1 else 0  # this sentence or the one before: "My back is bad. Realistically a 7."
         end = next((m.start() + match.end() for m in re.finditer(r"[.;!?\n]", text[match.end():])), len(text))
         raw = match.group(1) or match.group(2)
         value = int(raw) if raw.isdigit() else _NUMBERS.get(raw.lower(), -1)

@@ -21,7 +21,11 @@ _ALIASES = {"into": "to", "onto": "to", "towards": "to", "toward": "to", "tummy"
             # one word for each family of lay words, so that every phrase of the lexicon reads them all
             "wee": "pee", "wees": "pee", "weeing": "pee", "weed": "pee", "urine": "pee", "urinate": "pee",
             "urinating": "pee", "piss": "pee", "pissing": "pee", "poop": "poo", "pooping": "poo", "pooped": "poo",
-            "stool": "poo", "stools": "poo", "unable": "cannot", "couldnt": "cannot",
+            "stool": "poo", "stools": "poo", "unable": "cannot", "couldnt": "cannot", "peed": "pee", "urinated": "pee",
+            "waterworks": "bladder", "achey": "achy", "acheing": "aching", "hurst": "hurts", "soar": "sore", "knickers": "trousers", "pants": "trousers", "jeans": "trousers",
+            "joggers": "trousers", "pyjamas": "trousers", "pajamas": "trousers", "underwear": "trousers",
+            "undies": "trousers", "boxers": "trousers", "leggings": "trousers", "shorts": "trousers",
+            "nappy": "trousers", "pad": "trousers", "pads": "trousers",
             # text speak
             "r": "are", "n": "and", "u": "you", "ur": "your", "rly": "really", "realy": "really", "wiv": "with",
             "wen": "when", "cos": "because", "coz": "because", "bc": "because", "b4": "before", "2day": "today",
@@ -42,7 +46,7 @@ also kind sort pretty totally completely fully literally even right left actuall
 feel feels felt feeling are is am be been being get gets getting got gone become became have has had
 seem seems seemed keep keeps kept often sometimes constantly always started starting very suddenly both""".split()
 #: Words a phrase may drop ("weakness in *the* legs" reads "weakness in my legs").
-_OPTIONAL_WORDS = "a an the my your his her their our some any".split()
+_OPTIONAL_WORDS = "a an the my your his her their our some any is are was were am be been".split()
 MAX_GAP = 2
 
 
