@@ -74,6 +74,8 @@ def structured(case: dict, knowledge, triage) -> str:
             "duration_days": case.get("duration_days"), "severity": case.get("severity"), "age": case.get("age"),
             "improving_with_home_care": case.get("improving_with_home_care")}
     body = {k: v for k, v in body.items() if v is not None}
+    if isinstance(body.get("severity"), float):
+        body["severity"] = int(body["severity"] + 0.5)  # "6.5/10": half up, as the reader reads it
     present = set(body.get("findings", []))
     body["absent_findings"] = [a for a in body.get("absent_findings", [])
                                if not any(knowledge.is_a(p, a) for p in present)] or None
