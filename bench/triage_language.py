@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = {"A": "set-a.jsonl", "B": "set-b.jsonl", "C": "set-c.jsonl"}
+SETS = {"A": "set-a.jsonl", "B": "set-b.jsonl", "C": "set-c.jsonl", "D": "set-d.jsonl"}
 RANK = {"self_care": 1, "routine": 2, "urgent": 3, "emergency": 4}
 HB = "https://w3id.org/hipback/"
 MAX_ROUNDS = 6
@@ -50,23 +50,13 @@ def expected_after(case: dict) -> str:
 
 def interview(case: dict, knowledge, triage) -> tuple[dict, int]:
     """The answer once a truthful patient has answered every question; and how many were asked."""
+    from service.reasoner.interview import converse
+
     truth = truth_of(case)
-    yes: list[str] = []
-    no: list[str] = []
-    asked = 0
-    answer = triage({"text": case["text"]}, knowledge).to_dict()
-    for _ in range(MAX_ROUNDS):
-        if answer.get("complete", True):
-            break
-        questions = [q for q in answer.get("questions", []) if q["kind"] in ("red_flag", "level")]
-        if not questions:
-            break
-        for question in questions:
-            iri = question["finding"]["iri"]
-            asked += 1
-            (yes if any(knowledge.is_a(t, iri) for t in truth) else no).append(iri)
-        answer = triage({"text": case["text"], "findings": yes, "absent_findings": no}, knowledge).to_dict()
-    return answer, asked
+    result, asked = converse({"text": case["text"]}, knowledge,
+                             lambda question: any(knowledge.is_a(t, question.finding.iri) for t in truth),
+                             max_rounds=MAX_ROUNDS)
+    return result.to_dict(), asked
 
 
 def structured(case: dict, knowledge, triage) -> str:

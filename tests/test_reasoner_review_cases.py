@@ -112,6 +112,7 @@ UNDER_TRIAGE = [
     # weakness in both legs is the red flag whatever its stated severity (hb:WeaknessInBothLegs, its interpretation)
     ('Q84', 'emergency', 'weakness', {'text': 'back pain, weakness in both legs, severe'}),
     ('L09', 'emergency', 'weakness', {'findings': ['back pain', 'weakness in both legs'], 'severity': 6}),
+    ('Y14', 'emergency', 'bowel_bladder', {'text': 'back pain and i cant controll my bladder'}),
 ]
 
 OVER_TRIAGE = [
@@ -146,7 +147,6 @@ STILL_MISSED = [
     ('V17', 'self_care', 'home_care', {'text': "back pain, I'm a nurse and I deal with incontinence at work"}, 'emergency'),
     ('Y07', 'emergency', 'fever', {'text': 'back pain and I have a fevor'}, 'self_care'),
     ('Y13', 'emergency', 'weakness', {'text': 'backpain and my legs r weak af, cant walk'}, 'urgent'),
-    ('Y14', 'emergency', 'bowel_bladder', {'text': 'back pain and i cant controll my bladder'}, 'self_care'),
 ]
 
 CANDIDATES = [

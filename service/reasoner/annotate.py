@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from . import context
 from . import facts as fact_reader
 from .knowledge import HB
-from .lexicon import Entry, Token, normalise, stems, tokenize
+from .lexicon import Entry, Token, cue_matches, normalise, stems, tokenize
 from .model import Annotation, CaseFacts, CaseFinding, Origin, Unrecognized
 
 FEVER = HB + "Fever"
@@ -41,7 +41,8 @@ _PSEUDO = {normalise(t) for t in ("not sure", "not certain", "do not know", "don
                                     "not aware", "not a clue", "no clue", "never noticed", "without realising",
                                     "without realizing", "without noticing", "without knowing", "not know",
                                     "not stop", "cannot stop", "no sign of stopping", "not keep", "not like",
-                                    "nothing like", "not the same as")}
+                                    "nothing like", "not the same as", "no warning", "without warning",
+                                    "without any warning")}
 #: "never ... before": a first time, not a denial ("never had anything like this before").
 _FIRST_TIME = re.compile(r"\b(?:before|in\s+my\s+life|like\s+(?:this|that|it)|until\s+(?:now|today|this)|not\s+once)\b", re.I)
 _BREAK_WORDS = stems("but however although though except whereas yet apart".split())
@@ -346,7 +347,8 @@ def _narrower_nearby(knowledge, mention: Mention, kind: str, mentions: list[Ment
 #: "chronic back pain" -> "persistent pain" (the words of hb:PersistentPain's synonyms).
 _QUALIFIERS = [
     ("sudden", re.compile(r"\b(?:sudden|suddenly|overnight|all\s+of\s+a\s+sudden|out\s+of\s+(?:nowhere|the\s+blue)"
-                          r"|came\s+up|appeared|since\s+(?:this\s+morning|last\s+night)|woke\s+up|waking\s+up"
+                          r"|came\s+up|appeared|since\s+(?:this\s+)?(?:morning|afternoon|evening|lunch|lunchtime|breakfast|teatime|dinner|dinnertime)"
+                          r"|since\s+last\s+night|woke\s+up|waking\s+up"
                           r"|went\s+to\s+bed|(?:was|were|looked|felt)\s+(?:completely\s+|totally\s+|perfectly\s+)?(?:fine|normal)"
                           r"|not\s+like\s+that|by\s+(?:teatime|lunchtime|dinnertime|suppertime|the\s+evening|tonight)"
                           r"|within\s+(?:a\s+few\s+)?hours|in\s+a\s+few\s+hours)\b", re.I)),
@@ -461,6 +463,7 @@ def annotate(knowledge, text: str) -> Annotation:
     for mention in mentions:
         mention.clause = clauses[mention.start]
     _negate(text, tokens, clauses, mentions)
+    mentions = sorted(mentions + _cues(knowledge, text, tokens, clauses, mentions), key=lambda m: (m.start, m.end))
     _compose(knowledge, tokens, mentions)
     aside = _set_aside(knowledge, text, tokens, clauses, mentions)
     mentions = [m for m in mentions if id(m) not in aside]
@@ -535,6 +538,38 @@ def annotate(knowledge, text: str) -> Annotation:
     return Annotation(findings=findings, facts=CaseFacts(**values, origins=origins), unrecognized=unrecognized,
                       conditions=[CaseFinding(iri=iri, label=knowledge.label(iri), status="present", red_flag=False,
                                               origin=origins) for iri, origins in conditions.items()])
+
+
+def _cues(knowledge, text, tokens, clauses, mentions) -> list[Mention]:
+    """Findings said in words of their kinds (``hb:textCue``) that no phrase of the clause already says.
+
+    A cue is denied by a negation before it or among its words that is not one of its own words ("no
+    problems with my bladder", "bladder fine, not leaking"); a cue's own negative words are part of it
+    ("the water not coming out")."""
+    starts = {i for i, _ in _triggers(text, tokens, set())}
+    found = []
+    sentences = _sentences(text, tokens)
+    for start, end, cue, parts in cue_matches(knowledge.lexicon.cues, tokens, sentences):
+        clause = clauses[start]
+        said = [m for m in mentions if m.kind in ("finding", "absence") and m.clause == clause
+                and any(knowledge.is_a(e.iri, cue.iri) for e in m.entries)]
+        if said or any(f.clause == clause and f.entries[0].iri == cue.iri for f in found):
+            continue
+        own = {i for a, b in parts for i in range(a, b)}
+        first = min(k for k, c in enumerate(clauses) if c == clause)
+        negated = any(i in starts and i not in own for i in range(max(first, start - 4), end))
+        found.append(Mention(start, end, [Entry("finding", cue.iri, cue.text)], "finding", clause, negated=negated))
+    return found
+
+
+def _sentences(text: str, tokens: list[Token]) -> list[int]:
+    """Sentence number of each token."""
+    numbers, current = [], 0
+    for i, token in enumerate(tokens):
+        if i and re.search(r"[.;!?\n]", text[tokens[i - 1].end:token.start]):
+            current += 1
+        numbers.append(current)
+    return numbers
 
 
 def _iris(mention: Mention) -> set[str]:

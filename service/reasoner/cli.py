@@ -18,35 +18,26 @@ def run_triage(case: dict, store=None) -> dict:
 
 
 def interview(case: dict, store=None, prompt=None, say=None) -> dict:
-    """Ask the answer's questions, one by one, until it is complete or every question left was skipped."""
+    """Ask the answer's questions one at a time in the terminal until nothing is left to ask."""
     from .. import config
     from ..store import open_store
-    from . import Knowledge, triage
+    from . import Knowledge
+    from .interview import StopInterview, converse
 
     prompt = prompt or (lambda text: click.prompt(text, default="", show_default=False, err=True))
     say = say or (lambda text: click.echo(text, err=True))
     knowledge = Knowledge.load(store or open_store(config.from_env()))
-    case = dict(case)
-    skipped: set[str] = set()
-    while True:
-        answer = triage(case, knowledge).to_dict()
-        waiting = [q for q in answer.get("questions", []) if q["finding"]["iri"] not in skipped]
-        if not waiting:
-            return answer
-        question = waiting[0]  # one at a time: each answer can change what is worth asking next
-        if question["kind"] != "candidate":
-            say(f"Now: {answer['urgency']['label']}" + (" (provisional)" if answer.get("provisional") else ""))
+
+    def ask(question):
         try:
-            reply = prompt(f"{question['text']} [y/n, Enter if not sure]").strip().lower()
+            reply = prompt(f"{question.text} [y/n, Enter if not sure]").strip().lower()
         except (click.Abort, EOFError):
-            return answer  # no more answers: the answer as it stands, provisional if it is
-        iri = question["finding"]["iri"]
-        if reply in ("y", "yes"):
-            case["findings"] = [*case.get("findings", []), iri]
-        elif reply in ("n", "no"):
-            case["absent_findings"] = [*case.get("absent_findings", []), iri]
-        else:
-            skipped.add(iri)
+            raise StopInterview from None
+        return True if reply in ("y", "yes") else False if reply in ("n", "no") else None
+
+    result, _ = converse(case, knowledge, ask, one_at_a_time=True, kinds=("red_flag", "level", "candidate"))
+    say(f"Level: {result.urgency.label}" + (" (provisional)" if result.provisional else ""))
+    return result.to_dict()
 
 
 @click.command("triage")

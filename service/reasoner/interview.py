@@ -151,3 +151,45 @@ def _separating(knowledge: Knowledge, state: CaseState, candidates, open_) -> st
 def red_flag_checks(knowledge: Knowledge, questions: list[Question]) -> list[RedFlagCheck]:
     """The red flags still unasked, in plain words, with what to do if one is present."""
     return [RedFlagCheck(finding=q.finding, text=q.text, advice=q.advice) for q in questions if q.kind == "red_flag"]
+
+
+def converse(case: dict, knowledge: Knowledge, answer, *, one_at_a_time: bool = False,
+             kinds: tuple[str, ...] = ("red_flag", "level"), max_rounds: int = 12):
+    """Put the answer's questions to ``answer(question) -> True | False | None`` until nothing is left to ask.
+
+    A yes adds the question's finding to ``findings``, a no to ``absent_findings``; None (not sure) leaves
+    it open and it is not asked again. ``one_at_a_time`` triages again after every answer (a terminal, a
+    chat); otherwise every open question of a round is answered together (the checklist form). Returns
+    the last answer and the number of questions answered yes or no.
+    """
+    from . import triage
+
+    case = {**case, "findings": list(case.get("findings", [])), "absent_findings": list(case.get("absent_findings", []))}
+    skipped: set[str] = set()
+    asked = 0
+    result = triage(case, knowledge)
+    for _ in range(max_rounds):
+        waiting = [q for q in result.questions if q.kind in kinds and q.finding.iri not in skipped]
+        if not waiting or (result.complete and "candidate" not in kinds):
+            break
+        stopped = False
+        for question in waiting[:1] if one_at_a_time else waiting:
+            try:
+                reply = answer(question)
+            except StopInterview:
+                stopped = True
+                break
+            if reply is None:
+                skipped.add(question.finding.iri)
+                continue
+            asked += 1
+            case["findings" if reply else "absent_findings"].append(question.finding.iri)
+        result = triage({k: v for k, v in case.items() if v not in (None, [])}, knowledge)
+        if stopped:
+            break
+    return result, asked
+
+
+class StopInterview(Exception):
+    """Raised by an ``answer`` function that has no more answers (a closed terminal): ``converse`` returns
+    the answer as it stands, with what was answered so far."""

@@ -67,6 +67,7 @@ _ANNOTATION_KEYS = {
     HB + "urgencyRank": "rank",
     HB + "question": "question",
     HB + "questionPriority": "priority",
+    HB + "textCue": "cue",
     "http://purl.org/dc/terms/source": "source",
 }
 

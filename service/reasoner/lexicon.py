@@ -22,7 +22,7 @@ _ALIASES = {"into": "to", "onto": "to", "towards": "to", "toward": "to", "tummy"
             "wee": "pee", "wees": "pee", "weeing": "pee", "weed": "pee", "urine": "pee", "urinate": "pee",
             "urinating": "pee", "piss": "pee", "pissing": "pee", "poop": "poo", "pooping": "poo", "pooped": "poo",
             "stool": "poo", "stools": "poo", "unable": "cannot", "couldnt": "cannot", "peed": "pee", "urinated": "pee",
-            "waterworks": "bladder", "achey": "achy", "acheing": "aching", "hurst": "hurts", "soar": "sore", "knickers": "trousers", "pants": "trousers", "jeans": "trousers",
+            "waterworks": "bladder", "me": "my", "cnt": "cannot", "cant": "cannot", "achey": "achy", "acheing": "aching", "hurst": "hurts", "soar": "sore", "knickers": "trousers", "pants": "trousers", "jeans": "trousers",
             "joggers": "trousers", "pyjamas": "trousers", "pajamas": "trousers", "underwear": "trousers",
             "undies": "trousers", "boxers": "trousers", "leggings": "trousers", "shorts": "trousers",
             "nappy": "trousers", "pad": "trousers", "pads": "trousers",
@@ -201,6 +201,7 @@ class Lexicon:
         self.vocabulary: set[str] = set()
         self.by_phrase: dict[tuple[str, ...], set[Entry]] = {}
         self.by_content: dict[frozenset, set[Entry]] = {}
+        self.cues: list[Cue] = []
 
     def add(self, phrase: str, entry: Entry, fuzzy: bool = False) -> None:
         key = normalise(phrase)
@@ -318,6 +319,73 @@ class Lexicon:
                 return
 
 
+@dataclass(frozen=True)
+class Cue:
+    """A finding said in words of its own kinds rather than a fixed phrase (``hb:textCue``): a word or
+    phrase of every group in one clause, within ``CUE_WINDOW`` tokens, and none of the ``vetoes``.
+
+    Written in the ontology as ``"pee | bladder + cannot | trickle | leak - pack | packs"``: groups
+    separated by "+", alternatives by "|", and after "-" the words that rule the cue out.
+    """
+
+    iri: str
+    text: str
+    groups: tuple[tuple[tuple[str, ...], ...], ...]
+    vetoes: tuple[tuple[str, ...], ...] = ()
+
+
+CUE_WINDOW = 12
+
+
+def parse_cue(iri: str, text: str) -> Cue | None:
+    body, _, veto = text.partition(" - ")
+    groups = tuple(tuple(alt for alt in (normalise(a) for a in group.split("|")) if alt)
+                   for group in body.split("+"))
+    vetoes = tuple(alt for alt in (normalise(a) for a in veto.split("|")) if alt) if veto else ()
+    if len(groups) < 2 or not all(groups):
+        return None
+    return Cue(iri, text, groups, vetoes)
+
+
+def _occurrences(words: list[str], phrase: tuple[str, ...]) -> list[tuple[int, int]]:
+    n = len(phrase)
+    return [(i, i + n) for i in range(len(words) - n + 1) if tuple(words[i:i + n]) == phrase]
+
+
+def cue_matches(cues: list[Cue], tokens: list[Token], clauses: list[int]):
+    """(start, end, cue, parts) for every cue said in a clause: ``parts`` are the token spans of its words."""
+    found = []
+    words = [t.text for t in tokens]
+    present = set(words)
+    by_clause: dict[int, list[int]] = {}
+    for k, clause in enumerate(clauses):
+        by_clause.setdefault(clause, []).append(k)
+    for cue in cues:
+        if not all(any(alt[0] in present for alt in group) for group in cue.groups):
+            continue  # a group none of whose words is in the text at all
+        for members in by_clause.values():
+            lo, hi = members[0], members[-1] + 1
+            segment = words[lo:hi]
+            if any(_occurrences(segment, v) for v in cue.vetoes):
+                continue
+            hits = []
+            for group in cue.groups:
+                spans = sorted((a + lo, b + lo) for alt in group for a, b in _occurrences(segment, alt))
+                if not spans:
+                    break
+                hits.append(spans)
+            else:
+                # the nearest choice of one occurrence per group, if it fits in the window
+                anchor = hits[0]
+                for first in anchor:
+                    parts = [first] + [min(h, key=lambda s: abs(s[0] - first[0])) for h in hits[1:]]
+                    start, end = min(p[0] for p in parts), max(p[1] for p in parts)
+                    if end - start <= CUE_WINDOW and len({p for p in parts}) == len(parts):
+                        found.append((start, end, cue, sorted(parts)))
+                        break
+    return found
+
+
 #: Words that name a category of findings rather than one: "red flag", "warning sign", "symptom".
 _CATEGORY = re.compile(r"\b(?:symptoms?|signs?|findings?|flags?)\b")
 
@@ -349,4 +417,6 @@ def build(knowledge) -> Lexicon:
         term = knowledge.term(iri)
         for phrase in [term.label, *term.alt_labels]:
             lexicon.add(phrase, Entry("place", iri, phrase))
+    lexicon.cues = [cue for iri in sorted(knowledge.findings) for text in sorted(knowledge.term(iri).notes.get("cue", ()))
+                    if (cue := parse_cue(iri, text)) is not None]
     return lexicon
