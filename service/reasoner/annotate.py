@@ -197,14 +197,19 @@ def _negate_resolved(text: str, tokens: list[Token], mentions: list[Mention]) ->
                 mention.negated = True
 
 
-def _segments(text: str, tokens: list[Token]) -> list[int]:
-    """Segment number of each token: cut at every punctuation mark."""
+def _numbered(text: str, tokens: list[Token], cut: str) -> list[int]:
+    """The number of each token's piece of text, the pieces cut where the text between two tokens matches ``cut``."""
     numbers, current = [], 0
     for i, token in enumerate(tokens):
-        if i and re.search(r"[.,;:!?\n()\[\]]|\s[-\u2013\u2014]+\s", text[tokens[i - 1].end:token.start]):
+        if i and re.search(cut, text[tokens[i - 1].end:token.start]):
             current += 1
         numbers.append(current)
     return numbers
+
+
+def _segments(text: str, tokens: list[Token]) -> list[int]:
+    """Segment number of each token: cut at every punctuation mark."""
+    return _numbered(text, tokens, r"[.,;:!?\n()\[\]]|\s[-\u2013\u2014]+\s")
 
 
 def _negate_answers(text: str, tokens: list[Token], mentions: list[Mention]) -> None:
@@ -564,12 +569,7 @@ def _cues(knowledge, text, tokens, clauses, mentions) -> list[Mention]:
 
 def _sentences(text: str, tokens: list[Token]) -> list[int]:
     """Sentence number of each token."""
-    numbers, current = [], 0
-    for i, token in enumerate(tokens):
-        if i and re.search(r"[.;!?\n]", text[tokens[i - 1].end:token.start]):
-            current += 1
-        numbers.append(current)
-    return numbers
+    return _numbered(text, tokens, r"[.;!?\n]")
 
 
 def _iris(mention: Mention) -> set[str]:
