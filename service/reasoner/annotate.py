@@ -353,7 +353,7 @@ def _narrower_nearby(knowledge, mention: Mention, kind: str, mentions: list[Ment
 _QUALIFIERS = [
     ("sudden", re.compile(r"\b(?:sudden|suddenly|overnight|all\s+of\s+a\s+sudden|out\s+of\s+(?:nowhere|the\s+blue)"
                           r"|came\s+up|appeared|since\s+(?:this\s+)?(?:morning|afternoon|evening|lunch|lunchtime|breakfast|teatime|dinner|dinnertime)"
-                          r"|since\s+last\s+night|woke\s+up|waking\s+up"
+                          r"|since\s+last\s+night|this\s+(?:morning|afternoon|evening)|woke\s+up|waking\s+up"
                           r"|went\s+to\s+bed|(?:was|were|looked|felt)\s+(?:completely\s+|totally\s+|perfectly\s+)?(?:fine|normal)"
                           r"|not\s+like\s+that|by\s+(?:teatime|lunchtime|dinnertime|suppertime|the\s+evening|tonight)"
                           r"|within\s+(?:a\s+few\s+)?hours|in\s+a\s+few\s+hours)\b", re.I)),
@@ -548,9 +548,10 @@ def annotate(knowledge, text: str) -> Annotation:
 def _cues(knowledge, text, tokens, clauses, mentions) -> list[Mention]:
     """Findings said in words of their kinds (``hb:textCue``) that no phrase of the clause already says.
 
-    A cue is denied by a negation before it or among its words that is not one of its own words ("no
-    problems with my bladder", "bladder fine, not leaking"); a cue's own negative words are part of it
-    ("the water not coming out")."""
+    A cue only ever reports a finding: one with a negation just before it or just before one of its words
+    ("no problems with my bladder", "bladder fine, not leaking") is dropped, neither present nor absent, so
+    the interview asks it; a cue's own negative words are part of it ("the water not coming out"). Only
+    the ontology's phrases and absence phrases deny a finding."""
     starts = {i for i, _ in _triggers(text, tokens, set())}
     found = []
     sentences = _sentences(text, tokens)
@@ -562,8 +563,10 @@ def _cues(knowledge, text, tokens, clauses, mentions) -> list[Mention]:
             continue
         own = {i for a, b in parts for i in range(a, b)}
         first = min(k for k, c in enumerate(clauses) if c == clause)
-        negated = any(i in starts and i not in own for i in range(max(first, start - 4), end))
-        found.append(Mention(start, end, [Entry("finding", cue.iri, cue.text)], "finding", clause, negated=negated))
+        before = set(range(max(first, start - 3), start)) | {a - 1 for a, _ in parts} | {a - 2 for a, _ in parts}
+        if any(i in starts and i not in own for i in before):
+            continue
+        found.append(Mention(start, end, [Entry("finding", cue.iri, cue.text)], "finding", clause))
     return found
 
 

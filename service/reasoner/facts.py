@@ -51,7 +51,7 @@ _AGE = [
     re.compile(r"(?<![\w.])(\d{1,2})\s?[MF](?![\w.])"),
     re.compile(r"\baged?\s*:?\s*(\d{1,3})\b", re.I),
     re.compile(r"\b(?:he|she)(?:'s|\s+is)\s+(\d{1,3})\b(?![.,]\d)(?!\s*(?:%|/|out\s+of|days?|weeks?|months?|kg|lbs?|cm))", re.I),
-    re.compile(r"\b(?:son|daughter|child|kid|boy|girl|grandson|granddaughter|teenager)\s*(?:is\s+|,\s*|\(\s*)(\d{1,2})\b(?!\s*(?:days?|weeks?|months?))", re.I),
+    re.compile(r"\b(?:son|daughter|child|kid|boy|girl|lad|lass|grandson|granddaughter|teenager)(?:'s\s*|\s*is\s+|\s*,\s*|\s*\(\s*)(\d{1,2})\b(?![.,]\d)(?!\s*(?:days?|weeks?|months?))", re.I),
 ]
 #: Words that say the patient is a child or a teenager without an age: read as an age under 18
 #: (16 for a teenager, 8 for a child), enough for the ontology's child rule (hb:ChildCase, under 18).
@@ -257,6 +257,13 @@ def temperature(text: str) -> Read | None:
     return max(reads, key=lambda r: r.value) if reads else None
 
 
+#: Still there after home care ("Rested, iced, ibuprofen, two weeks now. Still sore"): not improving, unless
+#: the text also says it is getting better.
+_STILL = re.compile(r"\bstill\s+(?:\w+\s+)?(?:sore|hurts?|hurting|painful|aching|achy|there|bad|stiff|the\s+same)\b", re.I)
+_HOME_CARE = re.compile(r"\b(?:rest(?:ed|ing)?|ic(?:e|ed|ing)|heat|hot\s+water\s+bottle|ibuprofen|paracetamol|painkillers?"
+                        r"|stretch(?:es|ed|ing)?|naproxen|co-codamol|tablets)\b", re.I)
+
+
 def improving(text: str) -> Read | None:
     """False when the text says home care is not helping or it is getting worse; True when better."""
     text = _prepare(text)
@@ -265,4 +272,7 @@ def improving(text: str) -> Read | None:
         return Read(False, negative.span(), negative.group(0))
     for match in _IMPROVING.finditer(text):
         return Read(True, match.span(), match.group(0))
+    still = _STILL.search(text)
+    if still and _HOME_CARE.search(text):
+        return Read(False, still.span(), still.group(0))
     return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _KEEP = {"is", "was", "has", "does", "this", "his", "its", "us", "yes", "as", "always", "less", "across",
@@ -22,7 +23,8 @@ _ALIASES = {"into": "to", "onto": "to", "towards": "to", "toward": "to", "tummy"
             "wee": "pee", "wees": "pee", "weeing": "pee", "weed": "pee", "urine": "pee", "urinate": "pee",
             "urinating": "pee", "piss": "pee", "pissing": "pee", "poop": "poo", "pooping": "poo", "pooped": "poo",
             "stool": "poo", "stools": "poo", "unable": "cannot", "couldnt": "cannot", "peed": "pee", "urinated": "pee",
-            "waterworks": "bladder", "me": "my", "cnt": "cannot", "cant": "cannot", "achey": "achy", "acheing": "aching", "hurst": "hurts", "soar": "sore", "knickers": "trousers", "pants": "trousers", "jeans": "trousers",
+            "waterworks": "bladder", "me": "my", "ma": "my", "cannae": "cannot", "canna": "cannot",
+            "couldnae": "cannot", "doon": "down", "noo": "now", "isnae": "is not", "dinnae": "do not", "wisnae": "was not", "cnt": "cannot", "cant": "cannot", "achey": "achy", "acheing": "aching", "hurst": "hurts", "soar": "sore", "knickers": "trousers", "pants": "trousers", "jeans": "trousers",
             "joggers": "trousers", "pyjamas": "trousers", "pajamas": "trousers", "underwear": "trousers",
             "undies": "trousers", "boxers": "trousers", "leggings": "trousers", "shorts": "trousers",
             "nappy": "trousers", "pad": "trousers", "pads": "trousers",
@@ -118,7 +120,7 @@ def tokenize(text: str) -> list[Token]:
         elif word.endswith("'s"):
             parts = [word[:-2], "is"] if word[:-2] in _SUBJECT_IS else [word[:-2]]
         else:
-            parts = [_ALIASES.get(word, word).replace("'", "")]
+            parts = _ALIASES.get(word, word).replace("'", "").split()
         if parts == ["not"] and tokens and tokens[-1].text == "can":
             previous = tokens.pop()
             tokens.append(Token("cannot", previous.start, end))
@@ -141,6 +143,7 @@ def _merge(tokens: list[Token]) -> None:
             return
 
 
+@lru_cache(maxsize=8192)
 def normalise(phrase: str) -> tuple[str, ...]:
     return tuple(t.text for t in tokenize(phrase))
 
@@ -347,9 +350,23 @@ def parse_cue(iri: str, text: str) -> Cue | None:
     return Cue(iri, text, groups, vetoes)
 
 
-def _occurrences(words: list[str], phrase: tuple[str, ...]) -> list[tuple[int, int]]:
-    n = len(phrase)
-    return [(i, i + n) for i in range(len(words) - n + 1) if tuple(words[i:i + n]) == phrase]
+def _occurrences(words: list[str], phrase: tuple[str, ...], where: dict[str, list[int]]) -> list[tuple[int, int]]:
+    """Where ``phrase`` occurs in ``words`` (``where``: each word's positions), with up to ``MAX_GAP`` filler
+    words between two of its words."""
+    found = []
+    for i in where.get(phrase[0], ()):
+        position, ok = i + 1, True
+        for part in phrase[1:]:
+            skip = 0
+            while position < len(words) and words[position] != part and words[position] in FILLER and skip < MAX_GAP:
+                position, skip = position + 1, skip + 1
+            if position >= len(words) or words[position] != part:
+                ok = False
+                break
+            position += 1
+        if ok:
+            found.append((i, position))
+    return found
 
 
 def cue_matches(cues: list[Cue], tokens: list[Token], clauses: list[int]):
@@ -360,17 +377,23 @@ def cue_matches(cues: list[Cue], tokens: list[Token], clauses: list[int]):
     by_clause: dict[int, list[int]] = {}
     for k, clause in enumerate(clauses):
         by_clause.setdefault(clause, []).append(k)
+    indexes: dict[int, dict[str, list[int]]] = {}
     for cue in cues:
         if not all(any(alt[0] in present for alt in group) for group in cue.groups):
             continue  # a group none of whose words is in the text at all
         for members in by_clause.values():
             lo, hi = members[0], members[-1] + 1
             segment = words[lo:hi]
-            if any(_occurrences(segment, v) for v in cue.vetoes):
+            where = indexes.get(lo)
+            if where is None:
+                where = indexes[lo] = {}
+                for k, word in enumerate(segment):
+                    where.setdefault(word, []).append(k)
+            if any(_occurrences(segment, v, where) for v in cue.vetoes):
                 continue
             hits = []
             for group in cue.groups:
-                spans = sorted((a + lo, b + lo) for alt in group for a, b in _occurrences(segment, alt))
+                spans = sorted((a + lo, b + lo) for alt in group for a, b in _occurrences(segment, alt, where))
                 if not spans:
                     break
                 hits.append(spans)
