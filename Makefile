@@ -39,6 +39,7 @@ check: $(STAMPS)/install
 bench: $(STAMPS)/bench $(RELEASE)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/triage_bench.py
+	$(BIN)/python bench/triage_language.py
 	$(BIN)/python bench/terms_bench.py
 	$(BIN)/python bench/sparql_bench.py
 

@@ -87,13 +87,14 @@ def figures(cases: list[dict], knowledge, triage, with_interview: bool) -> dict:
             words = triage({"text": case["text"]}, knowledge).to_dict()
             best = min(best, time.perf_counter() - start)
         timings.append(best)
-        row = {"id": case["id"], "expected": case["expected_level"], "words": words["urgency"]["level"],
+        row = {"id": case["id"], "expected": case["expected_level"], "expected_after": expected_after(case),
+               "words": words["urgency"]["level"],
                "fields": structured(case, knowledge, triage),
                "red_flag_truth": any(t in knowledge.red_flags for t in truth_of(case)),
                "words_home_care": home_care(words)}
         if with_interview:
             after, asked = interview(case, knowledge, triage)
-            row.update({"expected_after": expected_after(case), "interview": after["urgency"]["level"],
+            row.update({"interview": after["urgency"]["level"],
                         "asked": asked, "complete": after.get("complete", True)})
         rows.append(row)
 
@@ -116,7 +117,7 @@ def figures(cases: list[dict], knowledge, triage, with_interview: bool) -> dict:
 
     result = {
         "words": summary("words", "expected"),
-        "fields": summary("fields", "expected"),
+        "fields": summary("fields", "expected_after"),
         "home_care_with_red_flag_words": [r["id"] for r in rows if r["words_home_care"] and r["red_flag_truth"]],
         "triage_ms_p50": round(statistics.median(timings) * 1000, 3),
     }
@@ -157,38 +158,64 @@ def _line(label: str, s: dict | None, extra: bool = False) -> str:
     return base
 
 
-def report(now: dict, before: dict | None) -> str:
+FIRST_READS = {"B": "triage-language-b-first-read.json", "C": "triage-language-c-first-read.json",
+               "D": "triage-language-d-first-read.json"}
+HISTORY = {
+    "A": "written first, frozen before any change; the reader was worked on with it",
+    "B": "frozen with A, first read after the work on A, then worked on",
+    "C": "frozen unread after B's first read, first read after the work on B, then worked on",
+    "D": "frozen unread after C's first read; first read after the work on C (the held-out figures), then "
+         "worked on",
+}
+
+
+def report(now: dict, before: dict | None, first_reads: dict | None = None) -> str:
+    first_reads = first_reads or {}
     lines = ["# Triage from patients' own words", "",
-             "Written by `bench/triage_language.py` (see its docstring for the method). Cases: "
-             "`tests/data/triage-language/` (set A, frozen before the reader changed; set B, frozen at the same "
-             "time and first read after the fixes). Expected levels follow the article's rules as the case "
-             "writers read them; *fields* is the truth given as structured findings, a check on the labels.", ""]
+             "Written by `bench/triage_language.py` (its docstring gives the method). The cases "
+             "(`tests/data/triage-language/`) were written by people who never saw the reader's code, from the "
+             "article and the standard red-flag guidance, each with the level it calls for and the clinical truth; "
+             "each set was frozen before it was first read. *Before* is the reader at c4b1b48, before this work, "
+             "run on every set by this script. *First read* is the figure the first time the set was read, after "
+             "the work on the sets before it: the honest measure of how the reader generalises. *Now* is the "
+             "reader at this commit, after work on the sets too. *Interview*: a simulated patient answers every "
+             "question truthfully from the truth. *Structured truth*: the truth given as findings, a check on the "
+             "case labels against the rules.", "",
+             "Aims (issue 9): from the words alone, emergency recall at least 95% and under-triage at most 2%; "
+             "after the interview, every emergency found, no under-triage, median questions at most 8.", ""]
     for name in now:
         n = now[name]
         b = (before or {}).get(name)
-        lines += [f"## Set {name} ({n['words']['cases']} cases, {n['words']['emergency_cases']} emergencies)", "",
+        f = first_reads.get(name)
+        lines += [f"## Set {name}: {n['words']['cases']} cases, {n['words']['emergency_cases']} emergencies "
+                  f"({HISTORY.get(name, '')})", "",
                   "| reading | emergency recall | under-triage | exact level | over-triage | questions to complete (median / max) |",
                   "|---|---|---|---|---|---|"]
         if b:
             lines.append(_line("words alone, before", b["words"], True))
-            lines.append(_line("after the interview, before", b.get("interview"), True))
+        if f:
+            lines.append(_line("words alone, first read", f["words"], True))
+            lines.append(_line("after the interview, first read", f.get("interview"), True))
         lines.append(_line("words alone, now", n["words"], True))
         lines.append(_line("after the interview, now", n.get("interview"), True))
         lines.append(_line("structured truth (label check)", n["fields"], True))
-        lines += ["", f"Home care given from the words while the truth holds a red flag: before "
+        lines += ["", f"Home care from the words while the truth holds a red flag: before "
                       f"{len(b['home_care_with_red_flag_words']) if b else 'n/a'}, now "
                       f"{len(n['home_care_with_red_flag_words'])}"
-                      + (f" ({', '.join(n['home_care_with_red_flag_words'])})" if n['home_care_with_red_flag_words'] else "")
-                      + ". Every such answer now is provisional and lists the unasked red flags.", "",
+                      + (f" ({', '.join(n['home_care_with_red_flag_words'])}: red flags the message does not mention)"
+                         if n['home_care_with_red_flag_words'] else "")
+                      + ". Every such answer is provisional and lists the unasked red flags.", "",
                   f"Under-triaged from the words now: {', '.join(n['words']['under_triaged_ids']) or 'none'}.", ""]
         if "interview" in n:
             lines += [f"Under-triaged after the interview now: {', '.join(n['interview']['under_triaged_ids']) or 'none'}; "
                       f"incomplete after {MAX_ROUNDS} rounds: {', '.join(n['interview']['incomplete_after']) or 'none'}.", ""]
-        disagreements = [r for r in n["rows"] if r["fields"] != r["expected"]]
+        disagreements = [r for r in n["rows"] if r["fields"] != r.get("expected_after", r["expected"])]
         if disagreements:
             lines += ["Cases whose structured truth the rules place at another level than the writer expected "
-                      "(label questions, kept as written):", ""]
-            lines += [f"- {r['id']}: expected {r['expected']}, rules on the truth {r['fields']}" for r in disagreements]
+                      "(kept as written; most are pain called severe in words, which the writers' vocabulary had no "
+                      "finding for, or a child's or a chronic case the writer placed otherwise):", ""]
+            lines += [f"- {r['id']}: expected {r.get('expected_after', r['expected'])}, rules on the truth {r['fields']}"
+                      for r in disagreements]
             lines.append("")
         lines += [f"Triage p50 in process on these texts (the best of five runs of each): {n['triage_ms_p50']} ms.", ""]
     return "\n".join(lines)
@@ -206,8 +233,10 @@ def main(argv=None) -> int:
     results = ROOT / "bench" / "results"
     before_path = results / "triage-language-before.json"
     before = json.loads(before_path.read_text()) if before_path.exists() else None
+    firsts = {name: json.loads((results / file).read_text())[name] for name, file in FIRST_READS.items()
+              if (results / file).exists()}
     (results / "triage-language.json").write_text(json.dumps(now, indent=1, sort_keys=True) + "\n")
-    (results / "triage-language.md").write_text(report(now, before))
+    (results / "triage-language.md").write_text(report(now, before, firsts))
     for name, n in now.items():
         print(name, json.dumps({k: v for k, v in n["words"].items() if k != "under_triaged_ids"}),
               json.dumps({k: v for k, v in n.get("interview", {}).items() if k not in ("under_triaged_ids", "incomplete_after")}))
