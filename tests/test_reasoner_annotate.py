@@ -40,7 +40,7 @@ def test_negation(knowledge, text, expected):
 def test_negation_inside_a_synonym_is_not_a_trigger(knowledge):
     found, _ = read(knowledge, "I haven't slept and I can't feel anything when I wipe")
     assert ("pain disturbing sleep", "present") in found
-    assert ("numbness or tingling in the inner thighs, buttocks or backs of legs", "present") in found
+    assert ("saddle numbness", "present") in found  # the numbness half of the saddle red flag
 
 
 def test_absence_phrases(knowledge):
@@ -79,7 +79,7 @@ def test_composition_of_kind_and_place(knowledge, text, expected):
 
 @pytest.mark.parametrize("text,labels", [
     ("I wet myself", {"changes in bladder function"}),
-    ("I can't really feel anything when I wipe", {"numbness or tingling in the inner thighs, buttocks or backs of legs"}),
+    ("I can't really feel anything when I wipe", {"saddle numbness"}),
     ("I'm shivering", {"chills"}),
     ("my leg gives way", {"severe weakness in one or both legs"}),
     ("my leg feels unstable", {"leg instability"}),

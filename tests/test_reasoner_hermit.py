@@ -32,6 +32,7 @@ pytestmark = pytest.mark.slow  # HermiT runs a JVM
 
 DEV_CASES = Path(config.ROOT).parent / "shared" / "reference" / "triage-dev-cases.json"
 GENERATED = 400
+CHUNK = 400
 
 
 @pytest.fixture(scope="module")
@@ -138,15 +139,25 @@ def generated_cases(knowledge, count=GENERATED):
 def test_fast_path_agrees_with_hermit_on_every_case(knowledge):
     cases = dev_cases(knowledge) + tricky_cases(knowledge) + generated_cases(knowledge) + blind_cases(knowledge)
     assert len(cases) >= 1000
+    # one individual per distinct case: many blind cases reduce to the same findings and values
+    distinct = {}
+    for case in cases:
+        key = (tuple(sorted(case.present)), tuple(sorted(case.absent)), tuple(sorted(case.values.items())))
+        distinct.setdefault(key, case)
+    cases = list(distinct.values())
     tbox = rdflib.Graph().parse(config.RELEASE_DIR / "hipback.nt", format="nt")
-    reasoned = reason(tbox, encode(cases))
-    assert reasoned.consistent, reasoned.message
-    assert not reasoned.unsatisfiable
+    types = []
+    for chunk in range(0, len(cases), CHUNK):  # HermiT's time grows faster than the number of individuals
+        part = cases[chunk:chunk + CHUNK]
+        reasoned = reason(tbox, encode(part))
+        assert reasoned.consistent, reasoned.message
+        assert not reasoned.unsatisfiable
+        types += [reasoned.types.get(case_iri(n), frozenset()) for n in range(len(part))]
 
     disagreements = []
     levels_seen = set()
     for n, case in enumerate(cases):
-        expected = rules_of(knowledge, reasoned.types.get(case_iri(n), frozenset()))
+        expected = rules_of(knowledge, types[n])
         firings = fire(knowledge, case)
         fast = {f.rule.iri for f in firings}
         hermit_level = max(knowledge.rules[r].level.rank for r in expected)

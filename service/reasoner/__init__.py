@@ -8,6 +8,8 @@ See docs/reasoner.md for the contract, the rules, the ranking formula and the an
 """
 from __future__ import annotations
 
+import re
+
 from .annotate import annotate as _annotate
 from .interview import URGENT, ask, red_flag_checks
 from .knowledge import HB, RED_FLAG, Knowledge, KnowledgeError
@@ -62,15 +64,70 @@ def _from_lists(case: Case, knowledge: Knowledge, found: dict, unrecognized: lis
                 for condition in reading.conditions:  # "slipped disc": a condition named, evidence for it only
                     named.setdefault(condition.iri, []).append(Origin(field=field_name, term=term))
                 continue
-            if not reading.findings or reading.unrecognized:
+            if not reading.findings or (reading.unrecognized and not _partly(reading, term)):
                 unrecognized.append(Unrecognized(field=field_name, input=term,
                                                  reason="not a finding the ontology knows (IRI, label or synonym)"))
                 continue
+            left = _unread_words(reading, term)
+            if left:
+                # never silently broader: say what was read, and prefer a red flag whose words are there
+                flag = _red_flag_for(knowledge, reading, left)
+                read = ", ".join(sorted({f.label for f in reading.findings}))
+                unrecognized.append(Unrecognized(
+                    field=field_name, input=term,
+                    reason=f"only part of this term was understood ('{' '.join(left)}' was not): read as {read}"
+                           + (f"; its words name the red flag '{knowledge.label(flag)}', read as that" if flag else "")))
+                if flag:
+                    found.setdefault((flag, status), []).append(Origin(field=field_name, term=term))
             for finding in reading.findings:
                 read_status = "absent" if status == "absent" else finding.status
                 for origin in finding.origin:
                     found.setdefault((finding.iri, read_status), []).append(
                         Origin(field=field_name, term=term, span=origin.span, matched=origin.matched))
+
+
+_FUNCTION = {"a", "an", "the", "my", "in", "of", "on", "at", "to", "and", "or", "with", "both", "some", "i", "have",
+             "has", "is", "am", "are", "feel", "feeling", "very", "really", "bit", "little"}
+
+
+def _unread_words(reading, term: str) -> list[str]:
+    """The words of a list term that no part of its reading covers (function words aside)."""
+    covered = [o.span for f in reading.findings for o in f.origin if o.span] + \
+              [p for f in reading.findings for o in f.origin for p in (o.parts or [])]
+    words = []
+    for match in re.finditer(r"[A-Za-z']+", term):
+        if match.group().lower() in _FUNCTION:
+            continue
+        if not any(a <= match.start() < b for a, b in covered):
+            words.append(match.group())
+    return words
+
+
+def _partly(reading, term: str) -> bool:
+    """A list term some of whose words were read as findings: the rest is reported, not the whole dropped."""
+    return bool(reading.findings)
+
+
+def _red_flag_for(knowledge: Knowledge, reading, words: list[str]) -> str | None:
+    """A red flag one of whose phrases holds an unread word, and under which a finding read from the term
+    falls in kind ("saddle tingling": 'saddle' is in "saddle numbness", a kind of the red flag that tingling is)."""
+    from .lexicon import normalise
+
+    unread = {t for w in words for t in normalise(w)}
+    read = [f.iri for f in reading.findings]
+    best = None
+    for key, entries in knowledge.lexicon.by_phrase.items():
+        if not unread & set(key):
+            continue
+        for entry in entries:
+            flag = entry.iri
+            if entry.kind != "finding" or flag not in knowledge.red_flags:
+                continue
+            top = next((q for q in knowledge.red_flag_questions if knowledge.is_a(flag, q)), flag)
+            below = {top} | knowledge.descendants.get(top, set())
+            if any(knowledge.is_a(d, r) for d in below for r in read):
+                best = min(best or top, top)
+    return best
 
 
 def _check_contradictions(found: dict, knowledge: Knowledge, unrecognized: list) -> None:

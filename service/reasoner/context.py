@@ -31,7 +31,7 @@ friend nan nana nanna gran granny grandma grandmother grandad granddad grandpa g
 colleague boss neighbour neighbor roommate flatmate housemate boyfriend girlfriend bf gf hubby missus fiance fiancee
 kid kids child children baby family people someone somebody everyone anyone he she they his her him them their
 hes shes theirs dave""".split()) - {"baby"}
-FIRST = stems("i me my mine myself im".split())
+FIRST = stems("i me my mine im".split())  # not "myself": "himself", "themselves" read as it
 _AGE_WORDS = stems("""one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
 seventeen eighteen nineteen twenty""".split())
 #: Words after "my" that are not a person ("my whole back", "my left leg").
@@ -48,7 +48,7 @@ _HISTORICAL = re.compile(
     r"|\b(?:usually|normally|typically|generally|tends?\s+to)\s+(?:gets?|has|have|runs?)\b|\bno\s+different\b|\bsame\s+as\s+(?:always|ever|before)\b|\bprevious(?:ly)?\b|\bwhen\s+I\s+was\s+(?:young|little|a\s+(?:child|kid|teenager)|pregnant)\b",
     re.I)
 _CURRENT = re.compile(
-    r"\b(?:new|newly|today|tonight|this\s+(?:morning|afternoon|evening|week)|since\s+(?:yesterday|last\s+night|this)"
+    r"\b(?:(?<!nothing\s)(?<!not\s)(?<!isn't\s)(?<!never\s)(?<!anything\s)new|newly|today|tonight|this\s+(?:morning|afternoon|evening|week)|since\s+(?:yesterday|last\s+night|this)"
     r"|since\s+last\s+week|suddenly|sudden|started|starting|began|begun|recently|lately|anymore|any\s+more|first\s+time|worse|worsening"
     r"|now\s+(?:i|it|he|she|my|his|her|the)|never\s+(?:had|been|happened))\b", re.I)
 _SUPPOSED = re.compile(
