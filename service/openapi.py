@@ -146,6 +146,10 @@ OPERATIONS: dict[str, dict] = {
     "/api/treatments": _list("treatments", "Care actions (treatments), paginated"),
     "/api/causes": _list("causes", "Terms that can cause another condition, paginated"),
     "/api/red-flags": _list("red-flags", "Red flags, paginated"),
+    "/api/sources": {"get": {"tags": ["terms"], "summary": "Every source document with its citation and what rests on it",
+                             "operationId": "list_sources", "responses": {"200": {"description": "OK", "content": {JSON: {"schema": obj(
+                                 ["ok", "count", "sources"], ok={"type": "boolean"}, count=INT,
+                                 sources={"type": "array", "items": ANY_OBJECT})}}}, "406": E406}}},
     "/api/terms": {"get": {"tags": ["terms"], "summary": "Every term, paginated", "operationId": "list_terms",
                            "parameters": PAGING + [query("kind", "Only terms of this kind.", {"type": "string", "enum": [
                                "class", "individual", "object_property", "datatype_property", "annotation_property",

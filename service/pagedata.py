@@ -292,3 +292,31 @@ def cautions(result: dict) -> list[dict]:
             entry = found.setdefault(caution["iri"], {**caution, "applies_to": []})
             entry["applies_to"].append({"iri": recommendation["iri"], "label": recommendation["label"]})
     return list(found.values())
+
+
+def sources(index: TermIndex, rows: list[dict]) -> dict:
+    """Every source document with its citation and what rests on it (``queries/app/sources.rq`` rows)."""
+    documents: dict[str, dict] = {}
+    for row in rows:
+        iri = row["source"]
+        doc = documents.setdefault(iri, {
+            "iri": iri, "page": page_url(iri), "title": row.get("title") or index.label(iri),
+            "publisher": row.get("publisher"), "year": row.get("issued"), "url": row.get("page"),
+            "kind": row.get("kind") or ("the primary source" if iri.endswith("/SourceArticle") else None),
+            "about": row.get("definition"), "primary": iri.endswith("/SourceArticle"), "terms": [], "statements": [],
+        })
+        fact = row.get("fact")
+        if not fact:
+            continue
+        if row.get("property"):
+            entry = {"term": card(index, fact) if fact in index.terms else {"iri": fact, "label": index.label(fact)},
+                     "property": row["property"], "value": row.get("value")}
+            if entry not in doc["statements"]:
+                doc["statements"].append(entry)
+        elif fact in index.terms and all(t["iri"] != fact for t in doc["terms"]):
+            doc["terms"].append(card(index, fact))
+    items = sorted(documents.values(), key=lambda d: (not d["primary"], d["title"].lower()))
+    for doc in items:
+        doc["terms"].sort(key=lambda t: t["label"].lower())
+        doc["counts"] = {"terms": len(doc["terms"]), "statements": len(doc["statements"])}
+    return {"ok": True, "title": "Sources", "count": len(items), "sources": items}

@@ -39,10 +39,11 @@ def test_a_case_that_asks_nothing_is_provisional_and_never_home_care_alone():
     assert "immediate medical attention" in answer.safety_net
     # the red flags first, then the findings that would raise the level, then at most one candidate question
     kinds = [q.kind for q in answer.questions]
-    assert kinds == sorted(kinds, key=["red_flag", "level", "candidate"].index)
+    assert kinds == sorted(kinds, key=["red_flag", "level", "caution", "candidate"].index)
     assert kinds.count("candidate") <= 1
     assert {q.if_yes for q in answer.questions if q.kind == "red_flag"} == {"emergency"}
     assert {q.if_yes for q in answer.questions if q.kind == "level"} == {"urgent"}  # duration known: 1 day
+    assert {q.if_yes for q in answer.questions if q.kind == "caution"} == {"self_care"}  # never changes the level
 
 
 def test_answering_every_question_no_completes_the_case():

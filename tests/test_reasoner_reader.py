@@ -48,7 +48,7 @@ def test_a_message_written_for_someone_else_is_about_them(text):
 @pytest.mark.parametrize("text", [
     "I had sciatica with numb buttocks back in 2015, all fine now. This week a sore lower back from gardening.",
     "Hip pain for five days. I've leaked a little when I sneeze for years, nothing new.",
-    "Back pain three days; I usually get a high temperature with my kidney infections.",
+    "Back pain three days; I usually get a high temperature when I have flu in winter.",
 ])
 def test_a_past_or_long_standing_red_flag_is_set_aside_and_asked_again(text):
     answer = triage({"text": text}, KNOWLEDGE)

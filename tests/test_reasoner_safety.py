@@ -177,7 +177,7 @@ def test_triage_answer_shape(client):
     body = client.post("/api/triage", json={"text": "my back hurts for two days"}).get_json()
     assert list(body) == ["ok", "urgency", "candidates", "findings", "facts", "unrecognized", "recommendations",
                           "disclaimer", "ontology_version", "questions", "complete", "provisional",
-                          "red_flags_to_check", "safety_net"]
+                          "red_flags_to_check", "safety_net", "withheld"]
     assert body["ontology_version"].startswith(HB + "releases/")
     origin = body["findings"][0]["origin"][0]
     assert origin["span"] == [3, 13] and origin["matched"] == "back hurts" and origin["parts"] == [[3, 7], [8, 13]]

@@ -34,9 +34,14 @@ def test_resolve_unknown(index, identifier):
 
 
 def test_every_class_has_label_definition_and_source(index):
+    """Every class names its document and section; the article is quoted, other sources only cited."""
     for term in index.terms.values():
         if term.kind == "class" and not term.deprecated:
-            assert term.label and term.definition and term.section and term.excerpts, term.iri
+            assert term.label and term.definition and term.section and term.document, term.iri
+            if term.document == HB + "SourceArticle":
+                assert term.excerpts, term.iri
+            else:
+                assert not term.excerpts, f"{term.iri} quotes a source other than the article"
 
 
 def test_parents_are_the_transitive_reduction(index):

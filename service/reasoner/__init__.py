@@ -16,7 +16,7 @@ from .knowledge import HB, RED_FLAG, Knowledge, KnowledgeError
 from .model import (Annotation, Case, CaseError, CaseFacts, CaseFinding, Origin, Question, Reason, TriageResult,
                     Unrecognized, Urgency)
 from .rank import rank
-from .recommend import recommend
+from .recommend import recommend, withhold
 from .rules import CaseState, fire, level_of
 from .sources import source_of
 
@@ -182,7 +182,8 @@ def _case_state(case: Case, knowledge: Knowledge):
             named.setdefault(condition.iri, []).extend(condition.origin)
     _check_contradictions(found, knowledge, unrecognized)
     findings = [
-        CaseFinding(iri=iri, label=knowledge.label(iri), status=status, red_flag=iri in knowledge.red_flags, origin=origin)
+        CaseFinding(iri=iri, label=knowledge.label(iri), status=status, red_flag=iri in knowledge.red_flags, origin=origin,
+                    disagreement=knowledge.term(iri).note("disagreement") if status == "present" else None)
         for (iri, status), origin in found.items()
     ]
     findings.sort(key=lambda f: (f.status != "present", not f.red_flag, f.label))
@@ -201,7 +202,7 @@ def triage(case_dict, knowledge: Knowledge) -> TriageResult:
     level = level_of(firings)
     reasons = [
         Reason(rule=f.rule.iri, label=f.rule.label, level=f.rule.level.code, facts=f.facts,
-               definition=knowledge.term(f.rule.iri).note("definition"), source=source_of(knowledge.term(f.rule.iri)))
+               definition=knowledge.term(f.rule.iri).note("definition"), source=source_of(knowledge.term(f.rule.iri), knowledge))
         for f in firings
     ]
     level_term = knowledge.term(level.iri)
@@ -210,7 +211,8 @@ def triage(case_dict, knowledge: Knowledge) -> TriageResult:
     candidates = rank(knowledge, state.present, state.absent, facts.duration_days, facts.age, named=named)
     out_of_scope = any(f.rule.fallback for f in firings)
     recommendations = recommend(knowledge, level, state.present, candidates, facts.duration_days, out_of_scope)
-    questions, complete = ask(knowledge, state, level, candidates)
+    recommendations, withheld = withhold(knowledge, recommendations, state.present)
+    questions, complete = ask(knowledge, state, level, candidates, [r.iri for r in recommendations])
     urgent = next((lv.rank for lv in knowledge.levels.values() if lv.code == URGENT), None)
     provisional = not complete and urgent is not None and level.rank < urgent
     checks = red_flag_checks(knowledge, questions) if provisional else []
@@ -226,4 +228,4 @@ def triage(case_dict, knowledge: Knowledge) -> TriageResult:
                         unrecognized=unrecognized, recommendations=recommendations,
                         disclaimer=_disclaimer(), ontology_version=knowledge.version,
                         questions=questions, complete=complete, provisional=provisional,
-                        red_flags_to_check=checks, safety_net=safety_net)
+                        red_flags_to_check=checks, safety_net=safety_net, withheld=withheld)

@@ -40,7 +40,8 @@ _PSEUDO = {normalise(t) for t in ("not sure", "not certain", "do not know", "don
                                     "not even realise", "not even realize", "not even notice", "not even know",
                                     "not aware", "not a clue", "no clue", "never noticed", "without realising",
                                     "without realizing", "without noticing", "without knowing", "not know",
-                                    "not stop", "cannot stop", "no sign of stopping", "not keep", "not like",
+                                    "not stop", "cannot stop", "no sign of stopping", "not keep", "not like", "not bad",
+                                    "not too bad", "not that bad",
                                     "nothing like", "not the same as", "no warning", "without warning",
                                     "without any warning")}
 #: "never ... before": a first time, not a denial ("never had anything like this before").
@@ -588,12 +589,13 @@ def _set_aside(knowledge, text, tokens, clauses, mentions) -> dict[int, Mention]
     aside: dict[int, Mention] = {}
     for mention, person in zip(findings, people):
         flags = _iris(mention) & knowledge.red_flags
+        risks = _iris(mention) & knowledge.flags  # red flags and the guidelines' risk factors
         if person == "other" and writer_has_findings:
             mention.aside = "about someone else, not the patient: not counted"
         elif flags and mention.kind == "finding" and not mention.negated and context.historical(text, tokens, clauses, mention.start):
             mention.aside = "a red flag placed in the past or called long-standing: not counted as new (asked again)"
-        elif flags and mention.kind == "finding" and not mention.negated and context.supposed(text, tokens, mention.start):
-            mention.aside = "a red flag supposed or feared, not reported: not counted (asked again)"
+        elif risks and mention.kind == "finding" and not mention.negated and context.supposed(text, tokens, mention.start):
+            mention.aside = "a red flag or risk factor supposed or feared, not reported: not counted (asked again)"
         else:
             continue
         aside[id(mention)] = mention

@@ -130,8 +130,8 @@ def duration(text: str) -> Read | None:
                 r"[\s,;.!?]*", text[match.end():match.end() + 2] or " ") and re.search(r"(?:^|[.,;!?]\s*)$", text[:match.start()]):
             continue  # "36 yrs." said on its own: an age, not how long
         after = text[match.end():match.end() + 6].lower()
-        if after.lstrip().startswith(("ago", "back")):  # "3 days ago", "a few years back"
-            begin = max([0] + [m.end() for m in re.finditer(r"[.;!?\n]", text[:match.start()])])
+        if after.lstrip().startswith(("ago", "back")):  # "3 days ago", "a few years back": in its own clause
+            begin = max([0] + [m.end() for m in re.finditer(r"[.,;!?\n]", text[:match.start()])])
             if not _PAIN_ONSET.search(text, begin, match.end() + 4):
                 continue  # "I had a fever 2 years ago": another event's time, not the pain's
         days = _number(match.group(1)) * _UNIT_DAYS[match.group(2).lower()]

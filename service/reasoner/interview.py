@@ -9,8 +9,10 @@ Stateless: a client answers a question by adding its finding's IRI to ``findings
 2. ``level``: every other finding named positively in a rule's definition (``hasFinding some F``)
    that would raise the case's level if it were present, unless a value the case already has
    decides the same part of the rule (a pain score answers "would you call it severe?");
-3. ``candidate``: the one characteristic finding that best separates the best candidate
-   conditions (weighted as the ranking weighs it), when no question above is left to ask.
+3. ``caution``: the most general finding a caution of the recommended care holds for ("are you
+   pregnant, on blood thinners...?" before ibuprofen), which never changes the level;
+4. ``candidate``: the one characteristic finding that best separates the best candidate
+   conditions (weighted as the ranking weighs it).
 
 A question is answered when a present finding is it or narrower (reported), or when it or a broader
 finding is denied; a denied narrower finding ("no numbness in the buttocks") leaves its broader red
@@ -85,8 +87,9 @@ def level_if_present(knowledge: Knowledge, state: CaseState, iri: str):
     return level_of(fire(knowledge, CaseState(state.present + [iri], state.absent, dict(state.values))))
 
 
-def ask(knowledge: Knowledge, state: CaseState, level, candidates) -> tuple[list[Question], bool]:
-    """The questions for a case at ``level`` with ranked ``candidates``, and whether it is complete."""
+def ask(knowledge: Knowledge, state: CaseState, level, candidates, actions=()) -> tuple[list[Question], bool]:
+    """The questions for a case at ``level`` with ranked ``candidates`` and recommended ``actions``, and
+    whether it is complete."""
     questions: list[Question] = []
     asked: set[str] = set()
 
@@ -111,11 +114,17 @@ def ask(knowledge: Knowledge, state: CaseState, level, candidates) -> tuple[list
             continue
         reached = level_if_present(knowledge, state, iri)
         if reached.rank > level.rank:
-            raising.append((-reached.rank, knowledge.label(iri), iri, reached))
-    for _, _, iri, reached in sorted(raising):  # the question that would raise the level most first
+            raising.append((-reached.rank, len(knowledge.ancestors.get(iri, ())), knowledge.label(iri), iri, reached))
+    # the question that would raise the level most first; among equals the most general, which answers the rest
+    for *_, iri, reached in sorted(raising):
         if open_(iri):
             add(iri, "level", reached)
     complete = not questions
+    # cautions of the care the answer gives: the most general finding each holds for, not yet answered
+    caution_findings = {f for a in actions for c in knowledge.cautions.get(a, ()) for f in knowledge.applies_when.get(c, ())}
+    for iri in sorted(caution_findings, key=knowledge.label):
+        if not any(o != iri and knowledge.is_a(iri, o) for o in caution_findings) and open_(iri):
+            add(iri, "caution", level)
     best = _separating(knowledge, state, candidates, open_)
     if best is not None:
         add(best, "candidate", level_if_present(knowledge, state, best))

@@ -37,6 +37,8 @@ PRESENTS_WITH = HB + "presentsWith"
 MANAGED_BY = HB + "managedBy"
 IS_CARE_FOR = HB + "isCareFor"
 HAS_CAUTION = HB + "hasCaution"
+APPLIES_WHEN = HB + "appliesWhen"
+SERIOUS_CAUSE = HB + "SeriousCauseRiskFactor"
 
 #: The case's fields and the ontology's properties for them (the input schema, not a rule).
 CASE_PROPERTIES = {
@@ -68,6 +70,12 @@ _ANNOTATION_KEYS = {
     HB + "question": "question",
     HB + "questionPriority": "priority",
     HB + "textCue": "cue",
+    HB + "sourceDisagreement": "disagreement",
+    "http://purl.org/dc/terms/title": "title",
+    "http://purl.org/dc/terms/publisher": "publisher",
+    "http://purl.org/dc/terms/issued": "issued",
+    "http://purl.org/dc/terms/type": "kind",
+    "http://xmlns.com/foaf/0.1/page": "page",
     "http://purl.org/dc/terms/source": "source",
 }
 
@@ -140,6 +148,8 @@ class Knowledge:
         self.characteristic: dict[str, set[str]] = {}
         self.care: dict[str, set[str]] = {}
         self.cautions: dict[str, set[str]] = {}
+        self.applies_when: dict[str, set[str]] = {}  # caution -> the findings that make it hold
+        self.flags: set[str] = set()  # red flags and the guidelines' risk factors: supposing one reports nothing
         self.levels: dict[str, Level] = {}
         self.rules: dict[str, Rule] = {}
 
@@ -270,6 +280,9 @@ class Knowledge:
             self.care[cls] = actions
         for action in care_actions:
             self.cautions[action] = self.inherited_fillers(action, HAS_CAUTION)
+        for caution in {c for cs in self.cautions.values() for c in cs}:
+            self.applies_when[caution] = self.inherited_fillers(caution, APPLIES_WHEN)
+        self.flags = set(self.red_flags) | ({SERIOUS_CAUSE} | self.descendants.get(SERIOUS_CAUSE, set()))
 
         for iri, term in self.terms.items():
             if term.note("code") is not None and term.note("rank") is not None:

@@ -106,13 +106,29 @@ class Case:
 
 
 @dataclass(frozen=True)
+class SourceDocument:
+    """The document a conclusion rests on: the article (``primary``) or a guideline, review or reference."""
+
+    iri: str
+    title: str
+    publisher: str | None = None
+    year: str | None = None
+    url: str | None = None
+    kind: str | None = None
+    primary: bool = False
+
+
+@dataclass(frozen=True)
 class Source:
-    """Where a conclusion comes from: the article section and excerpt, and any other source."""
+    """Where a conclusion comes from: the document, its section and excerpt (the article is quoted, other
+    sources paraphrased), the reading chosen where it is vague, other sources, and any disagreement."""
 
     section: str | None = None
     excerpt: list[str] = field(default_factory=list)
     interpretation: str | None = None
     external_source: str | None = None
+    document: SourceDocument | None = None
+    disagreement: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +150,8 @@ class CaseFinding:
     status: str  # "present" | "absent"
     red_flag: bool
     origin: list[Origin]
+    #: where the sources read this finding differently (hb:sourceDisagreement), and which reading the rules follow
+    disagreement: str | None = None
 
 
 @dataclass(frozen=True)
@@ -235,6 +253,18 @@ class RedFlagCheck:
 
 
 @dataclass(frozen=True)
+class Withheld:
+    """A care action left out of the answer because one of its cautions holds for this case."""
+
+    iri: str
+    label: str
+    caution: TermRef
+    finding: TermRef
+    why: str
+    source: Source
+
+
+@dataclass(frozen=True)
 class CaseFacts:
     duration_days: int | None = None
     severity: int | None = None
@@ -261,6 +291,8 @@ class TriageResult:
     provisional: bool = False
     red_flags_to_check: list[RedFlagCheck] = field(default_factory=list)
     safety_net: str | None = None
+    #: care actions left out because a caution holds (ibuprofen in pregnancy, heat on a hot swollen joint)
+    withheld: list[Withheld] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return _clean(asdict(self))

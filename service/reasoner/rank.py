@@ -100,7 +100,7 @@ def rank(knowledge, present: list[str], absent: list[str], duration_days=None, a
         candidates.append(Candidate(
             iri=condition, label=term.label, score=round(score, 3), supporting_findings=supporting,
             characteristic_findings_not_reported=missing, characteristic_findings_denied=denied,
-            definition=term.note("definition"), source=source_of(term),
+            definition=term.note("definition"), source=source_of(term, knowledge),
         ))
     candidates.sort(key=lambda c: (-c.score, c.label))
     return candidates[:limit]

@@ -16,7 +16,7 @@ Each action carries its cautions (``hb:hasCaution``, inherited) and its source.
 from __future__ import annotations
 
 from .knowledge import HB
-from .model import Caution, Recommendation
+from .model import Caution, Recommendation, TermRef, Withheld
 from .sources import source_of
 
 CANDIDATES_FOR_CARE = 3
@@ -26,14 +26,14 @@ CLOSE_TO_BEST = 0.5
 
 def _caution(knowledge, iri) -> Caution:
     term = knowledge.term(iri)
-    return Caution(iri=iri, label=term.label, definition=term.note("definition"), source=source_of(term))
+    return Caution(iri=iri, label=term.label, definition=term.note("definition"), source=source_of(term, knowledge))
 
 
 def _item(knowledge, iri, why, advice=None, source=None) -> Recommendation:
     term = knowledge.term(iri)
     cautions = [_caution(knowledge, c) for c in sorted(knowledge.cautions.get(iri, ()), key=knowledge.label)]
     return Recommendation(iri=iri, label=term.label, why=why, advice=advice or term.note("definition"),
-                          timing=term.note("timing"), cautions=cautions, source=source or source_of(term))
+                          timing=term.note("timing"), cautions=cautions, source=source or source_of(term, knowledge))
 
 
 def _advice(knowledge, iri):
@@ -65,7 +65,7 @@ def recommend(knowledge, level, present: list[str], candidates, duration_days=No
         if level.rank > self_care:
             # cited from the level's own sentence ("...requires prompt medical attention"), not the action's
             items[iri] = _item(knowledge, iri, f"The case is at the level '{level.label}'.", advice,
-                               source_of(level_term))
+                               source_of(level_term, knowledge))
             continue
         why = f"The article's care for hip and lower back pain at the level '{level.label}'."
         max_days = knowledge.term(iri).note("max_days")
@@ -81,3 +81,30 @@ def recommend(knowledge, level, present: list[str], candidates, duration_days=No
                 if action not in items:
                     items[action] = _item(knowledge, action, f"The article ties it to {candidate.label}, a candidate for this case.")
     return list(items.values())
+
+
+def withhold(knowledge, recommendations: list[Recommendation], present: list[str]):
+    """The recommendations a caution does not rule out for this case, and those it does, with why.
+
+    A caution rules an action out when the case has a finding the caution ``hb:appliesWhen`` (or a narrower
+    one): ibuprofen for a person who is pregnant, heat on a hot, swollen joint."""
+    kept, withheld = [], []
+    for item in recommendations:
+        hit = None
+        for caution in sorted(knowledge.cautions.get(item.iri, ()), key=knowledge.label):
+            finding = next((p for p in sorted(present) for f in knowledge.applies_when.get(caution, ())
+                            if knowledge.is_a(p, f)), None)
+            if finding is not None:
+                hit = (caution, finding)
+                break
+        if hit is None:
+            kept.append(item)
+            continue
+        caution, finding = hit
+        term = knowledge.term(caution)
+        withheld.append(Withheld(
+            iri=item.iri, label=item.label, caution=TermRef(caution, term.label),
+            finding=TermRef(finding, knowledge.label(finding)),
+            why=f"Left out because of {knowledge.label(finding)}: {term.note('definition') or term.label}",
+            source=source_of(term, knowledge)))
+    return kept, withheld

@@ -35,6 +35,14 @@ def _term_or_404(identifier: str):
     return found
 
 
+@bp.get("/api/sources")
+def sources():
+    """Every source document (the article, guidelines, reviews, medicines references) with what rests on each."""
+    from .. import get_store, pagedata
+
+    return answer(pagedata.sources(term_index(), get_store().select("sources")))
+
+
 @bp.get("/api")
 def index():
     """What exists: every endpoint of the API with its URL."""
@@ -45,6 +53,7 @@ def index():
         ("treatments", url_for("api.listing", category="treatments"), LISTS["treatments"][1]),
         ("causes", url_for("api.listing", category="causes"), LISTS["causes"][1]),
         ("terms", url_for("api.terms"), "Every term of the ontology."),
+        ("sources", url_for("api.sources"), "Every source document with its citation and what rests on it."),
         ("term", "/api/terms/{id}", "One term by CURIE or local name: hierarchy, relations both ways, groups."),
         ("term-mappings", "/api/terms/{id}/mappings", "The external codes of one term."),
         ("search", url_for("api.search") + "?q=", "Search labels, synonyms and codes."),

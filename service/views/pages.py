@@ -23,6 +23,7 @@ NAV_LINKS = [
     ("pages.red_flags", "Red flags"),
     ("pages.compare", "Compare"),
     ("pages.triage", "Triage"),
+    ("pages.sources", "Sources"),
     ("sparql.query", "SPARQL"),
     ("pages.gallery", "Saved queries"),
 ]
@@ -123,6 +124,16 @@ def home(suffix: str):
 @bp.get("/red-flags<any('.json'):suffix>")
 def red_flags(suffix: str):
     return respond("red_flags.html", pagedata.red_flags(term_index()), suffix, "/red-flags")
+
+
+@bp.get("/sources", defaults={"suffix": ""})
+@bp.get("/sources<any('.json'):suffix>")
+def sources(suffix: str):
+    """Every source the ontology rests on (the article, guidelines, reviews, medicines references), with
+    what rests on each."""
+    from .. import get_store
+
+    return respond("sources.html", pagedata.sources(term_index(), get_store().select("sources")), suffix, "/sources")
 
 
 @bp.get("/compare", defaults={"suffix": ""})
