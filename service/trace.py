@@ -77,7 +77,27 @@ def trace(graph: rdflib.Graph, article: str) -> list[Sentence]:
     return sentences
 
 
-def render_markdown(sentences: list[Sentence]) -> str:
+DCTERMS = rdflib.Namespace("http://purl.org/dc/terms/")
+OWL_NS = rdflib.Namespace("http://www.w3.org/2002/07/owl#")
+
+
+def other_sources(graph: rdflib.Graph) -> list[tuple[str, str, list[tuple[str, str]], int]]:
+    """(local name, title, [(local, label) of terms resting on it], statements annotated with it) for every
+    source other than the article, by title."""
+    article = HB.SourceArticle
+    rows = []
+    for source in sorted(set(graph.subjects(rdflib.RDF.type, DCTERMS.BibliographicResource)) - {article}):
+        terms = sorted({(str(t)[len(config.BASE):], str(graph.value(t, RDFS.label) or t))
+                        for t in graph.subjects(DCTERMS.source, source)
+                        if isinstance(t, rdflib.URIRef) and str(t).startswith(config.BASE)}, key=lambda t: t[1].lower())
+        statements = sum(1 for a in graph.subjects(DCTERMS.source, source) if isinstance(a, rdflib.BNode)
+                         and (a, OWL_NS.annotatedSource, None) in graph)
+        title = str(graph.value(source, DCTERMS.title) or source)
+        rows.append((str(source)[len(config.BASE):], title, terms, statements))
+    return sorted(rows, key=lambda r: r[1].lower())
+
+
+def render_markdown(sentences: list[Sentence], others=()) -> str:
     out = [
         "# Traceability: the article, sentence by sentence",
         "",
@@ -97,11 +117,24 @@ def render_markdown(sentences: list[Sentence]) -> str:
         out.append(f"- {sentence.text}")
         out.append(f"  - {terms if terms else '**not traced**'}")
     out.append("")
+    if others:
+        out += ["# Other sources: what rests on each", "",
+                "Guidelines, reviews and medicines references, cited and paraphrased (never quoted). Each lists the",
+                "terms and rules whose `dcterms:source` it is, and how many single statements (lay phrasings,",
+                "definitions, disagreements) carry it as an axiom annotation. `/sources` shows the same.", ""]
+        for local, title, terms, statements in others:
+            out.append(f"## [{title}](https://w3id.org/hipback/{local})")
+            out.append("")
+            listed = ", ".join(f"[{label}](https://w3id.org/hipback/{t})" for t, label in terms)
+            out.append(f"- terms and rules: {listed or 'none'}")
+            out.append(f"- statements: {statements}")
+            out.append("")
     return "\n".join(out)
 
 
 def write(path: Path | None = None, source: Path | None = None, article: Path | None = None) -> list[Sentence]:
     graph = rdflib.Graph().parse(source or config.SOURCE_TTL)
     sentences = trace(graph, (article or config.ARTICLE).read_text(encoding="utf-8"))
-    (path or config.ROOT / "docs" / "traceability.md").write_text(render_markdown(sentences), encoding="utf-8")
+    (path or config.ROOT / "docs" / "traceability.md").write_text(render_markdown(sentences, other_sources(graph)),
+                                                                 encoding="utf-8")
     return sentences
