@@ -290,7 +290,8 @@ def test_triage_form_with_a_ticked_red_flag(page, live_server):
     driver.find_element("css selector", "#triage-form button[type=submit]").click()
     level = wait(driver, lambda d: d.find_element("css selector", "[data-level]"))
     assert level.get_attribute("data-level") == "emergency"
-    assert driver.find_element("css selector", "input[name=finding][value$='/FeverOrChills']").is_selected()
+    # the case form keeps the box ticked (the questions form above it carries the case in hidden fields)
+    assert driver.find_element("css selector", "#triage-form input[name=finding][value$='/FeverOrChills']").is_selected()
 
 
 def test_autocomplete_suggests_and_opens_a_term(page, live_server):
