@@ -64,7 +64,7 @@ def _from_lists(case: Case, knowledge: Knowledge, found: dict, unrecognized: lis
                 for condition in reading.conditions:  # "slipped disc": a condition named, evidence for it only
                     named.setdefault(condition.iri, []).append(Origin(field=field_name, term=term))
                 continue
-            if not reading.findings or (reading.unrecognized and not _partly(reading, term)):
+            if not reading.findings:
                 unrecognized.append(Unrecognized(field=field_name, input=term,
                                                  reason="not a finding the ontology knows (IRI, label or synonym)"))
                 continue
@@ -101,11 +101,6 @@ def _unread_words(reading, term: str) -> list[str]:
         if not any(a <= match.start() < b for a, b in covered):
             words.append(match.group())
     return words
-
-
-def _partly(reading, term: str) -> bool:
-    """A list term some of whose words were read as findings: the rest is reported, not the whole dropped."""
-    return bool(reading.findings)
 
 
 def _red_flag_for(knowledge: Knowledge, reading, words: list[str]) -> str | None:

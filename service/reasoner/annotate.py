@@ -433,7 +433,6 @@ _PLACE_BOUND = {normalise(p): stems(places.split()) for p, places in (
     ("keeps giving way", "leg legs hip hips knee knees"))}
 
 
-_SENTENCE_END = re.compile(r"[.;!?\n]")
 
 
 def _unplaced(text: str, tokens: list[Token], mention: Mention) -> bool:
@@ -441,8 +440,7 @@ def _unplaced(text: str, tokens: list[Token], mention: Mention) -> bool:
     places = next((_PLACE_BOUND[k] for e in mention.entries if (k := normalise(e.phrase)) in _PLACE_BOUND), None)
     if places is None or mention.kind != "finding":
         return False
-    begin = max([0] + [m.end() for m in re.finditer(r"[.;!?\n]", text[:tokens[mention.start].start])])
-    end = next((m.start() for m in _SENTENCE_END.finditer(text, tokens[mention.end - 1].end)), len(text))
+    begin, end = context.sentence_of(text, tokens[mention.start].start, r"[.;!?\n]")
     return not any(t.text in places for t in tokens if begin <= t.start < end)
 
 
@@ -471,7 +469,7 @@ def annotate(knowledge, text: str) -> Annotation:
     _negate(text, tokens, clauses, mentions)
     mentions = sorted(mentions + _cues(knowledge, text, tokens, clauses, mentions), key=lambda m: (m.start, m.end))
     _compose(knowledge, tokens, mentions)
-    aside = _set_aside(knowledge, text, tokens, clauses, mentions)
+    aside, writer_has_findings = _set_aside(knowledge, text, tokens, clauses, mentions)
     mentions = [m for m in mentions if id(m) not in aside]
 
     def span(start, end):
@@ -501,13 +499,15 @@ def annotate(knowledge, text: str) -> Annotation:
 
     _qualified(knowledge, text, tokens, clauses, mentions, found)
     measured = fact_reader.temperature(text)
-    if measured is not None and _someone_else(text, tokens, clauses, mentions, measured.span[0]):
-        aside_reasons.append((measured.span, "a temperature of someone else's: not counted"))
-        measured = None
     reading_at = next((k for k, t in enumerate(tokens) if measured is not None and t.end > measured.span[0]), None)
-    if reading_at is not None and context.historical(text, tokens, clauses, reading_at):
-        aside_reasons.append((measured.span, "a temperature placed in the past: not counted (asked again)"))
-        measured = None
+    if reading_at is not None:
+        # a reading is someone else's, in a message where the writer reports findings of their own; or past
+        if writer_has_findings and context.experiencers(text, tokens, clauses, [reading_at]) == ["other"]:
+            aside_reasons.append((measured.span, "a temperature of someone else's: not counted"))
+            measured = None
+        elif context.historical(text, tokens, clauses, reading_at):
+            aside_reasons.append((measured.span, "a temperature placed in the past: not counted (asked again)"))
+            measured = None
     if measured is not None and measured.value >= fact_reader.FEVER_CELSIUS and FEVER in knowledge.findings:
         # a measured temperature of 38 C / 100.4 F or more is a fever (hb:interpretation on hb:Fever)
         found.setdefault((FEVER, "present"), []).append(
@@ -580,9 +580,10 @@ def _iris(mention: Mention) -> set[str]:
     return {e.iri for e in mention.entries} | {r for r, _ in mention.composed}
 
 
-def _set_aside(knowledge, text, tokens, clauses, mentions) -> dict[int, Mention]:
+def _set_aside(knowledge, text, tokens, clauses, mentions) -> tuple[dict[int, Mention], bool]:
     """Mentions that are not the patient's, now (``context.py``): someone else's findings; red flags in the
-    past, long-standing or supposed. They are neither present nor absent: the interview asks them again."""
+    past, long-standing or supposed. They are neither present nor absent: the interview asks them again.
+    Also whether the writer reports findings of their own (else the message is about someone else)."""
     findings = [m for m in mentions if m.kind in ("finding", "absence")]
     people = context.experiencers(text, tokens, clauses, [m.start for m in findings])
     writer_has_findings = any(p == "self" and m.kind == "finding" and not m.negated for m, p in zip(findings, people))
@@ -599,17 +600,7 @@ def _set_aside(knowledge, text, tokens, clauses, mentions) -> dict[int, Mention]
         else:
             continue
         aside[id(mention)] = mention
-    return aside
-
-
-def _someone_else(text, tokens, clauses, mentions, position: int) -> bool:
-    """A reading at ``position`` is someone else's, in a message where the writer reports findings of their own."""
-    index = next((k for k, t in enumerate(tokens) if t.end > position), None)
-    if index is None:
-        return False
-    findings = [m for m in mentions if m.kind == "finding" and not m.negated]
-    people = context.experiencers(text, tokens, clauses, [m.start for m in findings] + [index])
-    return people[-1] == "other" and "self" in people[:-1]
+    return aside, writer_has_findings
 
 
 def _leftovers(text, tokens, clauses, covered) -> list[Unrecognized]:

@@ -97,9 +97,10 @@ def experiencers(text: str, tokens: list[Token], clauses: list[int], starts: lis
     return result
 
 
-def sentence_of(text: str, position: int) -> tuple[int, int]:
-    begin = max([0] + [m.end() for m in re.finditer(r"[.!?\n]", text[:position])])
-    end = next((m.start() for m in re.finditer(r"[.!?\n]", text[position:])), len(text) - position) + position
+def sentence_of(text: str, position: int, stops: str = r"[.!?\n]") -> tuple[int, int]:
+    """(begin, end) of the sentence around ``position``: from the stop before it to the stop after it."""
+    begin = max([0] + [m.end() for m in re.finditer(stops, text[:position])])
+    end = next((m.start() for m in re.finditer(stops, text[position:])), len(text) - position) + position
     return begin, end
 
 

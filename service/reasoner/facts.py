@@ -131,7 +131,7 @@ def duration(text: str) -> Read | None:
             continue  # "36 yrs." said on its own: an age, not how long
         after = text[match.end():match.end() + 6].lower()
         if after.lstrip().startswith(("ago", "back")):  # "3 days ago", "a few years back": in its own clause
-            begin = max([0] + [m.end() for m in re.finditer(r"[.,;!?\n]", text[:match.start()])])
+            begin = _stops_before(text, match.start(), r"[.,;!?\n]")[-1]
             if not _PAIN_ONSET.search(text, begin, match.end() + 4):
                 continue  # "I had a fever 2 years ago": another event's time, not the pain's
         days = _number(match.group(1)) * _UNIT_DAYS[match.group(2).lower()]
@@ -187,9 +187,13 @@ def age(text: str) -> Read | None:
 
 def severity(text: str) -> Read | None:
     """A 0-10 score ("7/10", "8 out of 10"), or 7 for pain called severe in words ("excruciating pain")."""
-    match = _SEVERITY.search(_prepare(text)) or _SCORE.search(_prepare(text)) or _loose_score(_prepare(text))
+    prepared = _prepare(text)
+    match = _SEVERITY.search(prepared) or _SCORE.search(prepared)
     if not match:
-        verbal = _VERBAL_SEVERE.search(_prepare(text))
+        loose = _loose_score(prepared)
+        if loose is not None:
+            return loose
+        verbal = _VERBAL_SEVERE.search(prepared)
         return Read(VERBAL_SEVERE_SCORE, verbal.span(), verbal.group(0)) if verbal else None
     raw = match.group(1)
     value = float(raw) if raw[0].isdigit() else _NUMBERS[raw.lower()]
@@ -204,30 +208,28 @@ _READING = re.compile(r"(?<![\d./:-])(\d{2,3}[.,]\d{1,2})(?![\d/:%])(?!\.\d)(?!\
 _READING_CONTEXT = re.compile(r"\b(?:thermometer|temp|temperature|fever|feverish|reading|read|says|said|measured|degrees?)\b|°|º", re.I)
 
 
-def _loose_score(text: str):
-    """A score without its scale, in a sentence about the pain, 0 to 10."""
+def _stops_before(text: str, position: int, stops: str) -> list[int]:
+    """Where each piece of ``text`` before ``position`` begins, cut at ``stops`` (0 first)."""
+    return [0] + [m.end() for m in re.finditer(stops, text[:position])]
+
+
+def _stop_after(text: str, position: int, stops: str) -> int:
+    """Where the piece of ``text`` holding ``position`` ends, cut at ``stops``."""
+    return next((m.start() + position for m in re.finditer(stops, text[position:])), len(text))
+
+
+def _loose_score(text: str) -> Read | None:
+    """A score without its scale, 0 to 10, with the pain in its sentence or the one before
+    ("My back is bad. Realistically a 7.")."""
     for match in _LOOSE_SCORE.finditer(text):
-        stops = [0] + [m.end() for m in re.finditer(r"[.;!?\n]", text[:match.start()])]
-        begin = stops[-2] if len(stops) > 1 else 0  # this sentence or the one before: "My back is bad. Realistically a 7."
-        end = next((m.start() + match.end() for m in re.finditer(r"[.;!?\n]", text[match.end():])), len(text))
+        starts = _stops_before(text, match.start(), r"[.;!?\n]")
+        begin = starts[-2] if len(starts) > 1 else 0
+        end = _stop_after(text, match.end(), r"[.;!?\n]")
         raw = match.group(1) or match.group(2)
         value = int(raw) if raw.isdigit() else _NUMBERS.get(raw.lower(), -1)
         if 0 <= value <= 10 and _PAIN_NEAR.search(text, begin, end):
-            return _Score(match, raw)
+            return Read(value, match.span(), match.group(0))
     return None
-
-
-class _Score:
-    """A loose score match that answers ``group(1)`` with its number, as the other score patterns do."""
-
-    def __init__(self, match, raw):
-        self._match, self._raw = match, raw
-
-    def group(self, n=0):
-        return self._raw if n == 1 else self._match.group(0)
-
-    def span(self):
-        return self._match.span()
 
 
 def temperature(text: str) -> Read | None:
@@ -235,8 +237,8 @@ def temperature(text: str) -> Read | None:
     reads = []
     prepared = _prepare(text)
     for match in _READING.finditer(prepared):
-        begin = max([0] + [m.end() for m in re.finditer(r"[.!?\n](?!\d)", prepared[:match.start()])])
-        end = next((m.start() + match.end() for m in re.finditer(r"[.!?\n](?!\d)", prepared[match.end():])), len(prepared))
+        begin = _stops_before(prepared, match.start(), r"[.!?\n](?!\d)")[-1]
+        end = _stop_after(prepared, match.end(), r"[.!?\n](?!\d)")
         if not _READING_CONTEXT.search(prepared[begin:end]):
             continue
         value = float(match.group(1).replace(",", "."))

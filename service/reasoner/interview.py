@@ -26,6 +26,7 @@ import math
 from . import expressions as ex
 from .knowledge import HAS_FINDING, RED_FLAG, Knowledge
 from .model import Question, RedFlagCheck, TermRef
+from .recommend import advice_of
 from .rules import CaseState, fire, level_of
 
 #: The level below which an answer on an incomplete case is provisional (its rank is the bound).
@@ -101,7 +102,7 @@ def ask(knowledge: Knowledge, state: CaseState, level, candidates, actions=()) -
         term = knowledge.term(iri)
         questions.append(Question(finding=TermRef(iri, term.label), text=question_text(knowledge, iri), kind=kind,
                                   if_yes=reached.code,
-                                  advice=_advice(knowledge, iri) if kind == "red_flag" else None))
+                                  advice=advice_of(knowledge, iri) if kind == "red_flag" else None))
         asked.add(iri)
 
     top = max(knowledge.levels.values(), key=lambda lv: lv.rank)  # every red flag alone reaches it (checked at start)
@@ -129,12 +130,6 @@ def ask(knowledge: Knowledge, state: CaseState, level, candidates, actions=()) -
     if best is not None:
         add(best, "candidate", level_if_present(knowledge, state, best))
     return questions, complete
-
-
-def _advice(knowledge: Knowledge, iri: str) -> str | None:
-    """What to do if the red flag is present: its own ``hb:advice`` or its nearest ancestor's."""
-    line = sorted({iri} | set(knowledge.ancestors.get(iri, ())), key=lambda a: -len(knowledge.ancestors.get(a, ())))
-    return next((knowledge.term(a).note("advice") for a in line if knowledge.term(a).note("advice")), None)
 
 
 def _separating(knowledge: Knowledge, state: CaseState, candidates, open_) -> str | None:

@@ -150,6 +150,8 @@ class Knowledge:
         self.cautions: dict[str, set[str]] = {}
         self.applies_when: dict[str, set[str]] = {}  # caution -> the findings that make it hold
         self.flags: set[str] = set()  # red flags and the guidelines' risk factors: supposing one reports nothing
+        self.red_flag_questions: list[str] = []  # the red flags the interview asks, in order (interview.py)
+        self.rule_findings: list = []  # (finding, data properties beside it) the rules name (interview.py)
         self.levels: dict[str, Level] = {}
         self.rules: dict[str, Rule] = {}
 

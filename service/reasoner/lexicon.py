@@ -175,6 +175,8 @@ class Entry:
 MIN_FUZZY = 5
 #: Other words allowed between two words of a red-flag phrase, and the words never skipped.
 LOOSE_GAP = 3
+#: The three ways ``Lexicon._walk`` matches a phrase.
+EXACT, LOOSE, FUZZY = "exact", "loose", "fuzzy"
 LOOSE_BLOCKERS = frozenset(stem(w) for w in """no not never without nor none neither but however although though
 except whereas yet if""".split())
 
@@ -201,7 +203,7 @@ class Lexicon:
     def __init__(self):
         self.trie: dict = {}
         self.fuzzy_trie: dict = {}  # red-flag phrases of two or more words
-        self._first_words: dict | None = None  # first words of those phrases, by their first letter
+        self._first_words: dict[str, list[str]] = {}  # first words of those phrases, by their first letter
         self.vocabulary: set[str] = set()
         self.by_phrase: dict[tuple[str, ...], set[Entry]] = {}
         self.by_content: dict[frozenset, set[Entry]] = {}
@@ -213,6 +215,8 @@ class Lexicon:
             return
         self.vocabulary.update(key)
         if fuzzy and len(key) >= 2:
+            if key[0] not in self.fuzzy_trie and len(key[0]) >= MIN_FUZZY:
+                self._first_words.setdefault(key[0][0], []).append(key[0])
             node = self.fuzzy_trie
             for token in key:
                 node = node.setdefault(token, {})
@@ -243,85 +247,52 @@ class Lexicon:
         for start in range(len(tokens)):  # red-flag phrases with other words between theirs
             node = self.fuzzy_trie.get(tokens[start].text)
             if node is not None:
-                self._walk_loose(tokens, node, start, start + 1, 1, False, found)
+                self._walk(tokens, node, start, start + 1, 1, found, LOOSE)
         forgivable = {i for i, t in enumerate(tokens)
                       if len(t.text) >= MIN_FUZZY and t.text.isalpha() and t.text not in self.vocabulary}
         if not forgivable:
             return found  # no word to forgive: the exact matches are all there is
-        if self._first_words is None:
-            self._first_words = {}
-            for key in self.fuzzy_trie:
-                if key is not None and len(key) >= MIN_FUZZY:
-                    self._first_words.setdefault(key[0], []).append(key)
         for start in range(len(tokens)):
             word = tokens[start].text
             if word in self.fuzzy_trie and any(start < i <= start + 12 for i in forgivable):
-                self._walk_fuzzy(tokens, self.fuzzy_trie[word], start, start + 1, 1, False, found, forgivable)
+                self._walk(tokens, self.fuzzy_trie[word], start, start + 1, 1, found, FUZZY, False, forgivable)
             if start in forgivable:
                 for key in self._first_words.get(word[0], ()):
                     if abs(len(key) - len(word)) <= 1 and one_edit(word, key):
-                        self._walk_fuzzy(tokens, self.fuzzy_trie[key], start, start + 1, 1, True, found, forgivable)
+                        self._walk(tokens, self.fuzzy_trie[key], start, start + 1, 1, found, FUZZY, True, forgivable)
         return found
 
-    def _walk_loose(self, tokens, node, start, position, length, loose, found):
-        """A red-flag phrase whose words come in order with up to ``LOOSE_GAP`` other words between two of
-        them ("couldn't keep my teeth *from* chattering", "no chance *of me* putting my foot down"), never
-        across a negation or a "but": the phrase then reads as it would with the words side by side."""
-        if None in node and loose:
-            found.append((start, position, length, node[None]))
-        for key, child in node.items():
-            if key in OPTIONAL:
-                self._walk_loose(tokens, child, start, position, length, loose, found)
-        for skip in range(LOOSE_GAP + 1):
-            index = position + skip
-            if index >= len(tokens):
-                return
-            word = tokens[index].text
-            child = node.get(word)
-            if child is not None:
-                self._walk_loose(tokens, child, start, index + 1, length + 1, loose or skip > 0, found)
-            if word in LOOSE_BLOCKERS:
-                return
+    def _walk(self, tokens, node, start, position, length, found, mode=EXACT, marked=False, forgivable=frozenset()):
+        """Match phrases of the trie below ``node`` against ``tokens`` from ``position``, one of three ways:
 
-    def _walk_fuzzy(self, tokens, node, start, position, length, slipped, found, forgivable):
-        """As ``_walk``, in the red-flag phrases, forgiving one slip of typing (see ``MIN_FUZZY``) in a word
-        of ``forgivable`` (the indexes of text words no phrase uses)."""
-        if None in node and slipped:
-            found.append((start, position, length, node[None]))
-        for key, child in node.items():
-            if key in OPTIONAL:
-                self._walk_fuzzy(tokens, child, start, position, length, slipped, found, forgivable)
-        for skip in range(MAX_GAP + 1):
-            index = position + skip
-            if index >= len(tokens):
-                return
-            word = tokens[index].text
-            child = node.get(word)
-            if child is not None:
-                self._walk_fuzzy(tokens, child, start, index + 1, length + 1, slipped, found, forgivable)
-            if not slipped and index in forgivable:
-                for key, child in node.items():
-                    if key is not None and key != word and _fuzzy_word(word, key, self.vocabulary):
-                        self._walk_fuzzy(tokens, child, start, index + 1, length + 1, True, found, forgivable)
-            if word not in FILLER:
-                return
-
-    def _walk(self, tokens, node, start, position, length, found):
-        if None in node:
+        - ``EXACT``: up to ``MAX_GAP`` filler words between two words of a phrase ("can't *really* feel");
+        - ``LOOSE`` (red-flag phrases): up to ``LOOSE_GAP`` other words between two of its words ("couldn't keep my
+          teeth *from* chattering"), never across a negation, "but" or "if"; only a match that skipped a word
+          counts (the exact walk has the others);
+        - ``FUZZY`` (red-flag phrases): as exact, forgiving one slip of typing (see ``MIN_FUZZY``) in a word of
+          ``forgivable`` (the indexes of text words no phrase uses); only a match with a slip counts.
+        ``marked`` says whether this path has skipped a word (loose) or forgiven one (fuzzy).
+        """
+        if None in node and (marked or mode == EXACT):
             found.append((start, position, length, node[None]))
         for key, child in node.items():
             if key in OPTIONAL:  # "weakness in the legs" also reads "weakness in my legs"
-                self._walk(tokens, child, start, position, length, found)
-        for skip in range(MAX_GAP + 1):
+                self._walk(tokens, child, start, position, length, found, mode, marked, forgivable)
+        for skip in range((LOOSE_GAP if mode == LOOSE else MAX_GAP) + 1):
             index = position + skip
             if index >= len(tokens):
                 return
-            child = node.get(tokens[index].text)
+            word = tokens[index].text
+            child = node.get(word)
             if child is not None:
-                self._walk(tokens, child, start, index + 1, length + 1, found)
-            if tokens[index].text not in FILLER:
+                self._walk(tokens, child, start, index + 1, length + 1, found, mode,
+                           marked or (mode == LOOSE and skip > 0), forgivable)
+            if mode == FUZZY and not marked and index in forgivable:
+                for key, child in node.items():
+                    if key is not None and key != word and _fuzzy_word(word, key, self.vocabulary):
+                        self._walk(tokens, child, start, index + 1, length + 1, found, mode, True, forgivable)
+            if (word in LOOSE_BLOCKERS) if mode == LOOSE else (word not in FILLER):
                 return
-
 
 @dataclass(frozen=True)
 class Cue:

@@ -36,7 +36,7 @@ def _item(knowledge, iri, why, advice=None, source=None) -> Recommendation:
                           timing=term.note("timing"), cautions=cautions, source=source or source_of(term, knowledge))
 
 
-def _advice(knowledge, iri):
+def advice_of(knowledge, iri):
     """The advice told on a term, or on its nearest ancestor that has one."""
     term = knowledge.term(iri)
     if term.note("advice"):
@@ -57,7 +57,7 @@ def recommend(knowledge, level, present: list[str], candidates, duration_days=No
     if level.rank > self_care:
         notes = [level_term.note("advice")]
         if level.rank == top:
-            notes += [_advice(knowledge, f) for f in present if f in knowledge.red_flags]
+            notes += [advice_of(knowledge, f) for f in present if f in knowledge.red_flags]
         advice = " ".join(dict.fromkeys(a for a in notes if a)) or None
     for iri in level_term.notes.get("recommends", []):
         if iri not in knowledge.terms:
