@@ -15,7 +15,8 @@ the clinical truth (findings present, denied, and present but unwritten). Three 
   ontology's rules (a disagreement here is about the case's label, not the reader).
 
 Figures: emergency recall, under-triage (a level below the expected one), exact level, over-triage,
-home care given with a red flag in the truth, questions asked until complete (median, max).
+home care given with a red flag in the truth, questions asked until complete (median, max). Speed is
+measured by ``bench/triage_bench.py``, against HermiT per request in the same run.
 The "before" figures come from the same script run on the reader before the work on this set began
 (``bench/results/triage-language-before.json``).
 """
@@ -25,7 +26,6 @@ import argparse
 import json
 import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,14 +79,8 @@ def home_care(answer: dict) -> bool:
 
 def figures(cases: list[dict], knowledge, triage, with_interview: bool) -> dict:
     rows = []
-    timings = []
     for case in cases:
-        best = float("inf")
-        for _ in range(5):  # the best of five: this machine's timings are noisy
-            start = time.perf_counter()
-            words = triage({"text": case["text"]}, knowledge).to_dict()
-            best = min(best, time.perf_counter() - start)
-        timings.append(best)
+        words = triage({"text": case["text"]}, knowledge).to_dict()
         row = {"id": case["id"], "expected": case["expected_level"], "expected_after": expected_after(case),
                "words": words["urgency"]["level"],
                "fields": structured(case, knowledge, triage),
@@ -119,7 +113,6 @@ def figures(cases: list[dict], knowledge, triage, with_interview: bool) -> dict:
         "words": summary("words", "expected"),
         "fields": summary("fields", "expected_after"),
         "home_care_with_red_flag_words": [r["id"] for r in rows if r["words_home_care"] and r["red_flag_truth"]],
-        "triage_ms_p50": round(statistics.median(timings) * 1000, 3),
     }
     if with_interview:
         asked = [r["asked"] for r in rows]
@@ -217,7 +210,6 @@ def report(now: dict, before: dict | None, first_reads: dict | None = None) -> s
             lines += [f"- {r['id']}: expected {r.get('expected_after', r['expected'])}, rules on the truth {r['fields']}"
                       for r in disagreements]
             lines.append("")
-        lines += [f"Triage p50 in process on these texts (the best of five runs of each): {n['triage_ms_p50']} ms.", ""]
     return "\n".join(lines)
 
 
