@@ -347,6 +347,7 @@ def case_schemas() -> tuple[dict, dict]:
         "findings": terms, "absent_findings": terms,
         "text": {"type": "string", "nullable": True, "maxLength": MAX_TEXT},
         "duration_days": number("duration_days"), "severity": number("severity"), "age": number("age"),
+        "pregnancy_weeks": number("pregnancy_weeks"),
         "improving_with_home_care": {"type": "boolean", "nullable": True}}}
     annotate = {"type": "object", "required": ["text"], "additionalProperties": False,
                 "properties": {"text": {"type": "string", "maxLength": MAX_TEXT}}}

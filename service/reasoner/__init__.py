@@ -16,7 +16,7 @@ from .knowledge import HB, RED_FLAG, Knowledge, KnowledgeError
 from .model import (Annotation, Case, CaseError, CaseFacts, CaseFinding, Origin, Question, Reason, TriageResult,
                     Unrecognized, Urgency)
 from .rank import rank
-from .recommend import recommend, withhold
+from .recommend import PREGNANCY, recommend, withhold
 from .rules import CaseState, fire, level_of
 from .sources import source_of
 
@@ -158,7 +158,7 @@ def _case_state(case: Case, knowledge: Knowledge):
     unrecognized: list[Unrecognized] = []
     _from_lists(case, knowledge, found, unrecognized, named)
     values = {"duration_days": case.duration_days, "severity": case.severity, "age": case.age,
-              "improving_with_home_care": case.improving_with_home_care}
+              "improving_with_home_care": case.improving_with_home_care, "pregnancy_weeks": case.pregnancy_weeks}
     origins = {k: {"field": k} for k, v in values.items() if v is not None}
     if case.text:
         annotation = _annotate(knowledge, case.text)
@@ -175,6 +175,9 @@ def _case_state(case: Case, knowledge: Knowledge):
         unrecognized.extend(annotation.unrecognized)
         for condition in annotation.conditions:
             named.setdefault(condition.iri, []).extend(condition.origin)
+    if values["pregnancy_weeks"] is not None and PREGNANCY in knowledge.findings:
+        # weeks of pregnancy say the person is pregnant (a caution on anti-inflammatory painkillers)
+        found.setdefault((PREGNANCY, "present"), []).append(Origin(**origins["pregnancy_weeks"]))
     _check_contradictions(found, knowledge, unrecognized)
     findings = [
         CaseFinding(iri=iri, label=knowledge.label(iri), status=status, red_flag=iri in knowledge.red_flags, origin=origin,
@@ -206,7 +209,7 @@ def triage(case_dict, knowledge: Knowledge) -> TriageResult:
     candidates = rank(knowledge, state.present, state.absent, facts.duration_days, facts.age, named=named)
     out_of_scope = any(f.rule.fallback for f in firings)
     recommendations = recommend(knowledge, level, state.present, candidates, facts.duration_days, out_of_scope)
-    recommendations, withheld = withhold(knowledge, recommendations, state.present)
+    recommendations, withheld = withhold(knowledge, recommendations, state.present, facts.pregnancy_weeks)
     questions, complete = ask(knowledge, state, level, candidates, [r.iri for r in recommendations])
     urgent = next((lv.rank for lv in knowledge.levels.values() if lv.code == URGENT), None)
     provisional = not complete and urgent is not None and level.rank < urgent

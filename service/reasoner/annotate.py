@@ -519,7 +519,8 @@ def annotate(knowledge, text: str) -> Annotation:
     ]
     values, origins, covered_chars = {}, {}, []
     for name, reader in (("duration_days", fact_reader.duration), ("age", fact_reader.age),
-                         ("severity", fact_reader.severity), ("improving_with_home_care", fact_reader.improving)):
+                         ("severity", fact_reader.severity), ("improving_with_home_care", fact_reader.improving),
+                         ("pregnancy_weeks", fact_reader.pregnancy_weeks)):
         read = reader(text)
         if read is not None:
             values[name] = read.value

@@ -52,6 +52,10 @@ _AGE = [
     re.compile(r"\baged?\s*:?\s*(\d{1,3})\b", re.I),
     re.compile(r"\b(?:he|she)(?:'s|\s+is)\s+(\d{1,3})\b(?![.,]\d)(?!\s*(?:%|/|out\s+of|days?|weeks?|months?|kg|lbs?|cm))", re.I),
     re.compile(r"\b(?:son|daughter|child|kid|boy|girl|lad|lass|grandson|granddaughter|teenager)(?:'s\s*|\s*is\s+|\s*,\s*|\s*\(\s*)(\d{1,2})\b(?![.,]\d)(?!\s*(?:days?|weeks?|months?))", re.I),
+    # "my mum (81)", "dad, 79,", "my husband is 68": a message written for an older relative
+    re.compile(r"\b(?:mum|mom|mother|mam|dad|father|husband|wife|partner|gran|granny|grandma|grandmother|nan|nana|nanna|"
+               r"grandad|granddad|grandpa|grandfather|aunt|auntie|uncle|neighbour|neighbor)(?:'s\s*|\s*is\s+|\s*,\s*|\s*\(\s*)"
+               r"(\d{2,3})\b(?![.,]\d)(?!\s*(?:%|/|days?|weeks?|months?|years?\s+ago|kg|lbs?|cm))", re.I),
 ]
 #: Words that say the patient is a child or a teenager without an age: read as an age under 18
 #: (16 for a teenager, 8 for a child), enough for the ontology's child rule (hb:ChildCase, under 18).
@@ -119,7 +123,10 @@ def duration(text: str) -> Read | None:
     text = _prepare(text)
     reads: list[Read] = []
     taken: list[tuple[int, int]] = []
+    pregnant = pregnancy_weeks(text)
     for match in _DURATION.finditer(text):
+        if pregnant and match.start() < pregnant.span[1] and pregnant.span[0] < match.end():
+            continue  # "24 weeks pregnant", "I'm 30 weeks" (of a pregnancy): not how long the pain has lasted
         before = text[max(0, match.start() - 6):match.start()].lower()
         if "every" in before or "aged" in before or re.search(r"\bweek\s*$", before):
             continue  # "every 2 days", "aged 40", "week 11 of 16"
@@ -264,6 +271,29 @@ def temperature(text: str) -> Read | None:
 _STILL = re.compile(r"\bstill\s+(?:\w+\s+)?(?:sore|hurts?|hurting|painful|aching|achy|there|bad|stiff|the\s+same)\b", re.I)
 _HOME_CARE = re.compile(r"\b(?:rest(?:ed|ing)?|ic(?:e|ed|ing)|heat|hot\s+water\s+bottle|ibuprofen|paracetamol|painkillers?"
                         r"|stretch(?:es|ed|ing)?|naproxen|co-codamol|tablets)\b", re.I)
+
+
+_PREGNANCY_WEEKS = [
+    # "24 weeks pregnant", "28wks pregnant", "34 weeks along", "I'm 30 weeks gone"
+    re.compile(r"\b(\d{1,2})\s*\+?\d?\s*(?:weeks?|wks?|wk)\s+(?:pregnant|along|gone|into\s+(?:my|the)\s+pregnancy)\b", re.I),
+    # "pregnant (about 20 weeks)", "pregnant, 32 weeks", "expecting, 16 weeks"
+    re.compile(r"\b(?:pregnant|expecting)\W{1,3}(?:about\s+|around\s+|nearly\s+|almost\s+)?(\d{1,2})\s*(?:weeks?|wks?|wk)\b", re.I),
+    # "I'm 30 weeks" beside a pregnancy word in the same message
+]
+_WEEKS_ALONE = re.compile(r"\b(?:i\s+am|i'm|im|she\s+is|she's)\s+(\d{1,2})\s*(?:weeks?|wks?)\b(?!\s+(?:ago|of|into))", re.I)
+_PREGNANCY_WORD = re.compile(r"\b(?:pregnant|pregnancy|expecting|baby|bump|midwife|trimester)\b", re.I)
+
+
+def pregnancy_weeks(text: str) -> Read | None:
+    """How many weeks pregnant the person is ("24 weeks pregnant"; "I'm 30 weeks" beside a pregnancy word)."""
+    for pattern in _PREGNANCY_WEEKS:
+        match = pattern.search(text)
+        if match and 0 < int(match.group(1)) <= 45:
+            return Read(int(match.group(1)), match.span(), match.group(0))
+    match = _WEEKS_ALONE.search(text)
+    if match and _PREGNANCY_WORD.search(text) and 0 < int(match.group(1)) <= 45:
+        return Read(int(match.group(1)), match.span(), match.group(0))
+    return None
 
 
 def improving(text: str) -> Read | None:

@@ -19,8 +19,9 @@ class CaseError(ValueError):
 
 
 #: Accepted keys, each with its allowed range (None where not numeric).
-FIELDS = ("findings", "absent_findings", "text", "duration_days", "severity", "age", "improving_with_home_care")
-RANGES = {"duration_days": (0, 36_500), "severity": (0, 10), "age": (0, 130)}
+FIELDS = ("findings", "absent_findings", "text", "duration_days", "severity", "age", "improving_with_home_care",
+          "pregnancy_weeks")
+RANGES = {"duration_days": (0, 36_500), "severity": (0, 10), "age": (0, 130), "pregnancy_weeks": (0, 45)}
 MAX_TEXT = 10_000
 MAX_TERMS = 100
 #: The longest finding term accepted, in characters (the longest label or synonym is far shorter).
@@ -75,6 +76,8 @@ class Case:
     severity: int | None = None
     age: int | None = None
     improving_with_home_care: bool | None = None
+    #: weeks of pregnancy; implies the finding hb:Pregnancy (a caution on anti-inflammatory painkillers)
+    pregnancy_weeks: int | None = None
 
     @classmethod
     def from_dict(cls, data: Any) -> "Case":
@@ -102,6 +105,7 @@ class Case:
             severity=_integer("severity", data.get("severity")),
             age=_integer("age", data.get("age")),
             improving_with_home_care=improving,
+            pregnancy_weeks=_integer("pregnancy_weeks", data.get("pregnancy_weeks")),
         )
 
 
@@ -270,6 +274,7 @@ class CaseFacts:
     severity: int | None = None
     age: int | None = None
     improving_with_home_care: bool | None = None
+    pregnancy_weeks: int | None = None
     origins: dict = field(default_factory=dict)
 
 

@@ -20,6 +20,7 @@ from .model import Caution, Recommendation, TermRef, Withheld
 from .sources import source_of
 
 CANDIDATES_FOR_CARE = 3
+PREGNANCY = HB + "Pregnancy"
 #: Care for a candidate only when its score is at least this share of the best candidate's.
 CLOSE_TO_BEST = 0.5
 
@@ -83,28 +84,31 @@ def recommend(knowledge, level, present: list[str], candidates, duration_days=No
     return list(items.values())
 
 
-def withhold(knowledge, recommendations: list[Recommendation], present: list[str]):
+def withhold(knowledge, recommendations: list[Recommendation], present: list[str], pregnancy_weeks: int | None = None):
     """The recommendations a caution does not rule out for this case, and those it does, with why.
 
     A caution rules an action out when the case has a finding the caution ``hb:appliesWhen`` (or a narrower
-    one): ibuprofen for a person who is pregnant, heat on a hot, swollen joint."""
+    one): ibuprofen for a person who is pregnant, heat on a hot, swollen joint. Where several cautions hold,
+    the answer names the most specific one (pregnancy's own caution before the general "ask a pharmacist")."""
     kept, withheld = [], []
     for item in recommendations:
-        hit = None
+        hits = []
         for caution in sorted(knowledge.cautions.get(item.iri, ()), key=knowledge.label):
-            finding = next((p for p in sorted(present) for f in knowledge.applies_when.get(caution, ())
-                            if knowledge.is_a(p, f)), None)
-            if finding is not None:
-                hit = (caution, finding)
-                break
-        if hit is None:
+            for f in knowledge.applies_when.get(caution, ()):
+                finding = next((p for p in sorted(present) if knowledge.is_a(p, f)), None)
+                if finding is not None:
+                    hits.append((-len(knowledge.ancestors.get(f, ())), knowledge.label(caution), caution, finding))
+        if not hits:
             kept.append(item)
             continue
-        caution, finding = hit
+        *_, caution, finding = min(hits)
         term = knowledge.term(caution)
+        because = knowledge.label(finding)
+        if pregnancy_weeks is not None and knowledge.is_a(finding, PREGNANCY):
+            because += f" ({pregnancy_weeks} weeks)"
         withheld.append(Withheld(
             iri=item.iri, label=item.label, caution=TermRef(caution, term.label),
             finding=TermRef(finding, knowledge.label(finding)),
-            why=f"Left out because of {knowledge.label(finding)}: {term.note('definition') or term.label}",
+            why=f"Left out because of {because}: {term.note('definition') or term.label}",
             source=source_of(term, knowledge)))
     return kept, withheld

@@ -242,7 +242,7 @@ def case_from_args(args) -> dict:
     text = args.get("text", "").strip()
     if text:
         case["text"] = text
-    for name in ("duration_days", "severity", "age"):
+    for name in ("duration_days", "severity", "age", "pregnancy_weeks"):
         raw = args.get(name, "").strip()
         if not raw:
             continue
