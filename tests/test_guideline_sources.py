@@ -153,3 +153,65 @@ def test_where_sources_disagree_the_term_and_the_answer_say_so(client):
     answer = client.post("/api/triage", json={"text": "back pain, tingling down the back of my thigh"}).get_json()
     assert answer["urgency"]["level"] == "emergency"  # the rules follow the more cautious source
     assert any("sciatica" in f.get("disagreement", "") for f in answer["findings"])
+
+
+@pytest.mark.parametrize("rule, structured, text", [
+    ("FallInOlderPersonCase", {"findings": ["LowBackPain", "Fall"], "age": 72},
+     "I'm 72 and slipped on the wet bathroom floor on Sunday, lower back sore since"),
+    ("FallInOlderPersonCase", {"findings": ["HipPain", "Fall"], "age": 81},
+     "My mum (81) took a tumble in the garden and now her hip hurts but she can walk"),
+    ("InjuryWithOsteoporosisCase", {"findings": ["LowBackPain", "Osteoporosis", "RecentBackInjury"]},
+     "I have osteoporosis and hurt my back lifting a box of books"),
+    ("LimpingChildCase", {"findings": ["HipPain", "Limp"], "age": 6, "duration_days": 3},
+     "my 6 year old has been limping for 3 days and says his hip hurts"),
+])
+def test_a_fall_osteoporosis_or_a_limping_child_is_urgent(rule, structured, text):
+    for case in (structured, {"text": text}):
+        answer = triage(case, KNOWLEDGE)
+        assert answer.urgency.level == "urgent", case
+        reason = next(r for r in answer.urgency.reasons if r.rule == HB + rule)
+        assert reason.source.document and not reason.source.document.primary
+
+
+def test_back_pain_first_starting_over_50_is_routine_and_under_it_self_care():
+    assert rules({"findings": ["LowBackPain", "FirstEpisodeOfBackPain"], "age": 62}) >= {"OnsetAgeRiskCase"}
+    assert level({"text": "back pain started last week, I'm 62 and never had back trouble before"}) == "routine"
+    assert level({"findings": ["LowBackPain", "FirstEpisodeOfBackPain"], "age": 35, "duration_days": 2}) == "self_care"
+    assert level({"findings": ["LowBackPain", "FirstEpisodeOfBackPain"], "age": 19, "duration_days": 2}) == "routine"
+
+
+@pytest.mark.parametrize("text", [
+    "I fell asleep on the sofa and my back aches a bit today, I'm 70",   # asleep, not a fall
+    "Sore back for 2 days after a road trip, I'm 66",                   # a trip, not a fall
+    "I'm 35, slipped on the stairs yesterday, back a bit sore",          # a fall, but not an older person
+])
+def test_words_like_a_fall_that_are_not_one_or_not_at_that_age(text):
+    assert level({"text": text}) == "self_care", text
+
+
+def test_the_limp_rule_waits_for_two_days_and_the_child_rule_still_holds():
+    assert level({"findings": ["HipPain", "Limp"], "age": 6, "duration_days": 1}) == "routine"
+    assert level({"findings": ["HipPain", "Limp"], "age": 40, "duration_days": 5}) == "self_care"
+
+
+def test_pregnancy_weeks_say_pregnant_and_are_not_how_long_the_pain_lasted():
+    for case in ({"findings": ["LowBackPain"], "duration_days": 2, "pregnancy_weeks": 24},
+                 {"text": "I'm 24 weeks pregnant and my lower back has ached for 2 days"},
+                 {"text": "I'm 30 weeks and the baby is sitting on a nerve, back pain since yesterday"}):
+        answer = triage(case, KNOWLEDGE)
+        assert answer.urgency.level == "self_care", case
+        assert answer.facts.pregnancy_weeks in (24, 30)
+        assert HB + "Pregnancy" in [f.iri for f in answer.findings if f.status == "present"]
+        withheld = next(w for w in answer.withheld if w.iri == HB + "OverTheCounterPainMedication")
+        # the most specific caution names why, with the weeks
+        assert withheld.caution.iri == HB + "NoAntiInflammatoriesInPregnancy"
+        assert f"({answer.facts.pregnancy_weeks} weeks)" in withheld.why
+    with pytest.raises(Exception):
+        triage({"findings": ["LowBackPain"], "pregnancy_weeks": 60}, KNOWLEDGE)
+
+
+def test_api_takes_pregnancy_weeks(client):
+    answer = client.post("/api/triage", json={"findings": ["LowBackPain"], "pregnancy_weeks": 22})
+    assert answer.status_code == 200 and answer.json["facts"]["pregnancy_weeks"] == 22
+    bad = client.post("/api/triage", json={"findings": ["LowBackPain"], "pregnancy_weeks": "many"})
+    assert bad.status_code == 400 and bad.json["ok"] is False and bad.json["field"] == "pregnancy_weeks"

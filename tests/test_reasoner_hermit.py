@@ -96,7 +96,7 @@ def dev_cases(knowledge):
     return cases
 
 
-BLIND = Path(__file__).parent / "data" / "triage-language"
+BLIND = [Path(__file__).parent / "data" / "triage-language", Path(__file__).parent / "data" / "triage-guidelines"]
 
 
 def blind_cases(knowledge):
@@ -104,7 +104,7 @@ def blind_cases(knowledge):
     from service.reasoner.interview import converse
 
     cases = []
-    for path in sorted(BLIND.glob("set-*.jsonl")):
+    for path in sorted(p for folder in BLIND for p in folder.glob("set-*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue

@@ -30,6 +30,10 @@ _DURATION = re.compile(
 _PAIN_ONSET = re.compile(r"\b(?:pain|painful|ache|aches|aching|achy|achey|hurt|hurts|hurting|sore|stiff|stiffness|twinge|twinged|started|start"
                          r"|began|begun|came\s+on|kicked\s+in|went|gone|injur\w*|strain\w*|sprain\w*|pull\w*|tweak\w*"
                          r"|back|hip|hips|groin|leg|legs|spine)\b", re.I)
+#: Home care and pain words after "N weeks of": the time is the pain's ("10 days of heat and stretching").
+_HOME_CARE = re.compile(r"\b(?:this|it|on\s+and\s+off|suffering|agony|misery|hot|heat|ice|rest|resting|stretch\w*|ibuprofen|"
+                        r"paracetamol|painkillers?|pain\s+killers?|physio\w*|exercises?|yoga|massage|nurofen|naproxen|co-codamol|"
+                        r"tablets|home\s+care|trying)\b", re.I)
 _BARE_DURATION = re.compile(r"\b(?:for|over|many|of)\s+(days|nights|weeks|months|years|ages)\b|\b(days|weeks|months|years|ages)\s+(?:of|now)\b", re.I)
 #: "for ages" reads as 28 days: a long time by the patient's own account, past the few weeks (21 days)
 #: after which the article sends a person to a doctor.
@@ -48,7 +52,9 @@ _AGE = [
     re.compile(r"\b(\d{1,3})[\s-]*(?:years?|yrs?)[\s-]*old\b", re.I),
     re.compile(r"\b(\d{1,3})\s*(?:yo|y/o|y\.o\.)(?![a-z])", re.I),
     # "38F", "57M", "47M roofer": an age and a sex, as people sign messages (upper case only: "5m" is a distance)
-    re.compile(r"(?<![\w.])(\d{1,2})\s?[MF](?![\w.])"),
+    re.compile(r"(?<![\w.])(\d{1,2})\s?[MF](?![\w]|\.\w)"),
+    # "19, first time...", "71 and slipped...", "22. playing rugby": an age said first, as people open a message
+    re.compile(r"^\W*(\d{2})\s*(?:,|;|:|\.(?=\s)|\s-\s|\s+and\b)(?!\s*(?:days?|weeks?|months?|years?|hrs?|hours?|mins?)\b)"),
     re.compile(r"\baged?\s*:?\s*(\d{1,3})\b", re.I),
     re.compile(r"\b(?:he|she)(?:'s|\s+is)\s+(\d{1,3})\b(?![.,]\d)(?!\s*(?:%|/|out\s+of|days?|weeks?|months?|kg|lbs?|cm))", re.I),
     re.compile(r"\b(?:son|daughter|child|kid|boy|girl|lad|lass|grandson|granddaughter|teenager)(?:'s\s*|\s*is\s+|\s*,\s*|\s*\(\s*)(\d{1,2})\b(?![.,]\d)(?!\s*(?:days?|weeks?|months?))", re.I),
@@ -141,6 +147,10 @@ def duration(text: str) -> Read | None:
             begin = _stops_before(text, match.start(), r"[.,;!?\n]")[-1]
             if not _PAIN_ONSET.search(text, begin, match.end() + 4):
                 continue  # "I had a fever 2 years ago": another event's time, not the pain's
+        following = re.match(r"\s+of\s+((?:[\w'-]+\W+){1,4})", text[match.end():match.end() + 60])
+        if following and not (_PAIN_ONSET.search(following.group(1)) or _HOME_CARE.search(following.group(1))
+                              or _PAIN_ONSET.search(text, max(0, match.start() - 30), match.start())):
+            continue  # "5 yrs of tamoxifen", "three years of steroids": another thing's time, not the pain's
         days = _number(match.group(1)) * _UNIT_DAYS[match.group(2).lower()]
         if "half" in match.group(0).lower():
             days += _UNIT_DAYS[match.group(2).lower()] // 2
