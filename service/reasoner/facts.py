@@ -31,9 +31,9 @@ _PAIN_ONSET = re.compile(r"\b(?:pain|painful|ache|aches|aching|achy|achey|hurt|h
                          r"|began|begun|came\s+on|kicked\s+in|went|gone|injur\w*|strain\w*|sprain\w*|pull\w*|tweak\w*"
                          r"|back|hip|hips|groin|leg|legs|spine)\b", re.I)
 #: Home care and pain words after "N weeks of": the time is the pain's ("10 days of heat and stretching").
-_HOME_CARE = re.compile(r"\b(?:this|it|on\s+and\s+off|suffering|agony|misery|hot|heat|ice|rest|resting|stretch\w*|ibuprofen|"
+_PAIN_TIME = re.compile(r"\b(?:this|it|on\s+and\s+off|suffering|agony|misery|hot|heat|ice|rest|resting|stretch\w*|ibuprofen|"
                         r"paracetamol|painkillers?|pain\s+killers?|physio\w*|exercises?|yoga|massage|nurofen|naproxen|co-codamol|"
-                        r"tablets|home\s+care|trying)\b", re.I)
+                        r"home\s+care|trying)\b", re.I)
 _BARE_DURATION = re.compile(r"\b(?:for|over|many|of)\s+(days|nights|weeks|months|years|ages)\b|\b(days|weeks|months|years|ages)\s+(?:of|now)\b", re.I)
 #: "for ages" reads as 28 days: a long time by the patient's own account, past the few weeks (21 days)
 #: after which the article sends a person to a doctor.
@@ -148,7 +148,7 @@ def duration(text: str) -> Read | None:
             if not _PAIN_ONSET.search(text, begin, match.end() + 4):
                 continue  # "I had a fever 2 years ago": another event's time, not the pain's
         following = re.match(r"\s+of\s+((?:[\w'-]+\W+){1,4})", text[match.end():match.end() + 60])
-        if following and not (_PAIN_ONSET.search(following.group(1)) or _HOME_CARE.search(following.group(1))
+        if following and not (_PAIN_ONSET.search(following.group(1)) or _PAIN_TIME.search(following.group(1))
                               or _PAIN_ONSET.search(text, max(0, match.start() - 30), match.start())):
             continue  # "5 yrs of tamoxifen", "three years of steroids": another thing's time, not the pain's
         days = _number(match.group(1)) * _UNIT_DAYS[match.group(2).lower()]
