@@ -191,3 +191,41 @@ def test_lay_phrasings_carry_their_source_in_the_graph():
         SELECT ?phrase ?source WHERE { ?a owl:annotatedSource hb:ChangeInBladderFunction ;
           owl:annotatedProperty skos:altLabel ; owl:annotatedTarget ?phrase ; dcterms:source ?source }""")
     assert rows and all(r["source"] == HB + "SourceRoyalFreeCES" for r in rows)
+
+
+@pytest.mark.parametrize("text, days", [
+    ("My hip has been sore since the 2nd of January and it's the 20th of March today.", 77),
+    ("An ache in my hip since the Easter hols, and we're in September now.", 167),
+    ("Sore since Christmas, it's now the 3rd of February.", 40),
+])
+def test_a_start_date_with_todays_date_in_the_text_gives_the_duration(text, days):
+    read = duration(text)
+    assert read is not None and read.value == days
+
+
+def test_a_date_without_todays_date_gives_no_duration():
+    # the service never reads the clock: "since March" alone says nothing of how long
+    assert duration("My back has hurt since March") is None
+
+
+def test_people_in_general_are_not_someone_elses_findings_in_the_next_sentence():
+    text = ("Probably nothing and I hate to bother anyone. Slight backache for 3 days. Only odd thing is the loo, "
+            "I've tried four or five times since breakfast yesterday and nothing comes.")
+    found = statuses(text)
+    assert found.get("LowBackPain") == "present"
+    assert level(text) == "emergency"
+
+
+@pytest.mark.parametrize("text", [
+    "Day 5 of this hip thing, I'm getting around with my grandad's old walking stick.",
+    "My dad's 74 and can barely shuffle from the bed to the toilet since his back went on Saturday.",
+    "cant get outta bed. back locked up solid. day 2.",
+    "Back spasms, walking round bent like a question mark, took me ten minutes to get my shoes on.",
+])
+def test_pain_that_stops_someone_moving_normally_is_urgent(text):
+    assert level(text) == "urgent", text
+
+
+def test_a_half_point_pain_score_reads_half_up():
+    assert severity("hip pain, it's a 7.5 today").value == 8
+    assert severity("hip pain, it's a 6.2 today") is None or severity("hip pain, it's a 6.2 today").value != 7

@@ -36,6 +36,7 @@ ARTICLE = {
 
 # (id, expected level, ARTICLE key, case)
 UNDER_TRIAGE = [
+    ('P06', 'routine', 'few_weeks', {'text': "hip pain since Christmas, it's now March"}),
     ('B11', 'emergency', 'bowel_bladder', {'text': "my back is sore and I'm constipated and can't go to the toilet"}),
     ('F04', 'emergency', 'fever', {'text': 'Back ache with a temp of 38.5'}),
     ('F10', 'emergency', 'fever', {'text': "lower back pain, I'm freezing cold and can't stop shaking"}),
@@ -139,7 +140,6 @@ OVER_TRIAGE = [
 ]
 
 STILL_MISSED = [
-    ('P06', 'routine', 'few_weeks', {'text': "hip pain since Christmas, it's now March"}, 'self_care'),
     ('Q68', 'emergency', 'saddle', {'text': "back pain, can't feel my legs"}, 'self_care'),
     ('Q69', 'emergency', 'weakness', {'text': 'back pain and my legs feel numb and weak'}, 'self_care'),
     ('L22', 'emergency', 'bowel_bladder', {'findings': ['HP:0012534']}, 'routine'),

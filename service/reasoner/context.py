@@ -31,7 +31,9 @@ friend nan nana nanna gran granny grandma grandmother grandad granddad grandpa g
 colleague boss neighbour neighbor roommate flatmate housemate boyfriend girlfriend bf gf hubby missus fiance fiancee
 kid kids child children baby family people someone somebody everyone anyone he she they his her him them their
 hes shes theirs dave""".split()) - {"baby"}
-FIRST = stems("i me my mine im".split())  # not "myself": "himself", "themselves" read as it
+FIRST = stems("i me my mine im".split())
+#: People in general ("I hate to bother anyone"): someone else's only in the mention's own clause.
+GENERIC = stems("someone somebody everyone anyone people".split())  # not "myself": "himself", "themselves" read as it
 _AGE_WORDS = stems("""one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
 seventeen eighteen nineteen twenty""".split())
 #: Words after "my" that are not a person ("my whole back", "my left leg").
@@ -88,6 +90,8 @@ def experiencers(text: str, tokens: list[Token], clauses: list[int], starts: lis
         found = "self"
         for k in range(start - 1, -1, -1):
             if any(a <= tokens[k].start < b for a, b in similes):
+                continue
+            if tokens[k].text in GENERIC and clauses[k] != clauses[start]:
                 continue
             person = _person(tokens, k)
             if person:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 _NUMBERS = {
     "zero": 0, "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -42,7 +43,7 @@ _PHRASES = [
     (re.compile(r"\b(?:since\s+)?(?:this\s+(?:morning|afternoon|evening)|today|tonight|an?\s+hour\s+ago|hours\s+ago)\b", re.I), 0),
     (re.compile(r"\b(?:since\s+)?(?:yesterday|last\s+night)\b", re.I), 1),
     (re.compile(r"\b(?:all|this|since\s+last)\s+week\b", re.I), 7),
-    (re.compile(r"\b(?:all|this|since\s+last|since\s+(?:the\s+)?(?:start|beginning)\s+of\s+last|for\s+the\s+(?:last|past))\s+month\b", re.I), 30),
+    (re.compile(r"\b(?:all|this|since\s+last|since\s+(?:the\s+)?(?:start|beginning)\s+of\s+last|for\s+the\s+(?:last|past)|(?:this|the)\s+(?:last|past))\s+month\b", re.I), 30),
     (re.compile(r"\b(?:all|this|since\s+last)\s+year\b", re.I), 365),
     # a season ago is months, well past the article's few weeks
     (re.compile(r"\bsince\s+(?:last\s+|the\s+)?(?:summer|winter|spring|autumn|fall)\b", re.I), 60),
@@ -73,7 +74,7 @@ _SEVERITY = re.compile(rf"\b(\d{{1,2}}(?:\.\d+)?|{'|'.join(k for k in _NUMBERS i
 _LOOSE_SCORE = re.compile(
     r"\b(?:an?(?:\s+(?:solid|good|strong|easy|steady|constant))?|about|around|maybe|roughly|probably|prob|like|at|approx(?:imately)?|easily|is|was|it's)\s+(?:an?\s+)?(\d{1,2}|"
     + "|".join(k for k in _NUMBERS if " " not in k and 1 <= _NUMBERS[k] <= 10 and k not in ("a", "an")) + r")\b"
-    r"(?!\s*(?:%|/|:|\.\d|days?|weeks?|wks?|months?|years?|yrs?|hours?|hrs?|mins?|minutes?|am\b|pm\b|kg|lbs?|k\b|km|miles?|times|x\b|o'?clock|year|week|day))"
+    r"(?!\s*(?:%|/|:|\.[0-46-9]|\.5\d|days?|weeks?|wks?|months?|years?|yrs?|hours?|hrs?|mins?|minutes?|am\b|pm\b|kg|lbs?|k\b|km|miles?|times|x\b|o'?clock|year|week|day))"
     r"|\b(?:pain|ache|sore|hurts?|it'?s|it\s+is|about|around)\s+(?:is\s+|at\s+)?(\d{1,2})\s+or\s+so\b", re.I)
 _PAIN_NEAR = re.compile(r"\b(?:pain|painful|ache|aches|aching|achy|hurt|hurts|hurting|sore|back|hip|hips|score|scale|level)\b", re.I)
 #: A score given in words: "severity 8", "pain level 8", "pain score: 8", "rating it an 8".
@@ -123,6 +124,61 @@ def _number(word: str) -> int:
 def _prepare(text: str) -> str:
     return text.replace("\u2019", "'").replace("\u2018", "'")
 
+_MONTHS = {m: i + 1 for i, m in enumerate("january february march april may june july august september october november december".split())}
+_MONTHS.update({m[:3]: n for m, n in list(_MONTHS.items())})
+_MONTHS["sept"] = 9
+_MONTH = r"(?P<{0}m>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b"
+_DAY = r"(?:the\s+)?(?P<{0}d>\d{{1,2}})(?:st|nd|rd|th)?(?:\s+of)?\s+"
+#: Days of the year people date things by (a fixed day, or a typical one for a movable feast).
+_FEASTS = {"new year": (1, 1), "valentine": (2, 14), "pancake day": (2, 20), "shrove tuesday": (2, 20),
+           "easter": (4, 1), "may day": (5, 1), "halloween": (10, 31), "bonfire night": (11, 5), "christmas": (12, 25)}
+_FEAST = r"(?P<{0}f>" + "|".join(_FEASTS) + r")(?:'?s)?(?:\s+(?:hols|holidays|day|break|weekend))?\b"
+
+
+def _date_pattern(tag: str) -> str:
+    return "(?:" + _DAY.format(tag) + _MONTH.format(tag + "1") + "|" + _MONTH.format(tag + "2") + r"(?:\s+(?P<" + tag + r"d2>\d{1,2})(?:st|nd|rd|th)?)?" \
+        + "|" + _FEAST.format(tag) + ")"
+
+
+_SINCE_DATE = re.compile(r"\bsince\s+(?:the\s+|about\s+|around\s+|early\s+|mid[\s-]+|late\s+|last\s+)?" + _date_pattern("a"), re.I)
+_TODAY_DATE = re.compile(r"\b(?:it'?s|it\s+is|today\s+is|today'?s|we'?re\s+in|we\s+are\s+in|now\s+in|now\s+it'?s)\s+(?:now\s+)?(?:the\s+)?"
+                         + _date_pattern("b") + r"|" + _date_pattern("c") + r"\s+(?:today|now)\b", re.I)
+
+
+def _month_day(match, tag: str) -> tuple[int, int] | None:
+    groups = match.groupdict()
+    if groups.get(tag + "f"):
+        return _FEASTS[groups[tag + "f"].lower()]
+    month = groups.get(tag + "1m") or groups.get(tag + "2m")
+    if not month:
+        return None
+    day = groups.get(tag + "d") or groups.get(tag + "d2") or 15  # "since March": the middle of it
+    return _MONTHS[month.lower()], int(day)
+
+
+def date_range(text: str) -> Read | None:
+    """Days from a start date to a date the text gives as today ("since the 2nd of January, and it's the 20th
+    of March today"; "since the Easter hols, and we're in September now"). The service never reads the clock:
+    without today's date in the text, a date alone gives no duration."""
+    start = _SINCE_DATE.search(text)
+    if not start:
+        return None
+    today = _TODAY_DATE.search(text, start.end())
+    if not today:
+        return None
+    first = _month_day(start, "a")
+    last = _month_day(today, "b") or _month_day(today, "c")
+    if not first or not last or not (1 <= first[1] <= 31 and 1 <= last[1] <= 31):
+        return None
+    try:
+        days = (date(2001, *last) - date(2001, *first)).days  # any year without 29 February
+    except ValueError:
+        return None  # "the 31st of April"
+    if days < 0:
+        days += 365  # "since Christmas ... it's March": across the new year
+    return Read(days, (start.start(), today.end()), text[start.start():today.end()])
+
+
 
 def duration(text: str) -> Read | None:
     """The longest duration the text states, in days ("since this morning" is 0)."""
@@ -167,6 +223,9 @@ def duration(text: str) -> Read | None:
         if not any(s <= match.start() < e or s < match.end() <= e for s, e in taken):
             unit = (match.group(1) or match.group(2)).lower()
             reads.append(Read(_BARE_DAYS[unit], match.span(), match.group(0)))
+    ranged = date_range(text)
+    if ranged is not None:
+        reads.append(ranged)
     return max(reads, key=lambda r: (r.value, -r.span[0])) if reads else None
 
 
@@ -244,6 +303,9 @@ def _loose_score(text: str) -> Read | None:
         end = _stop_after(text, match.end(), r"[.;!?\n]")
         raw = match.group(1) or match.group(2)
         value = int(raw) if raw.isdigit() else _NUMBERS.get(raw.lower(), -1)
+        half = re.match(r"\.5\b", text[match.end():match.end() + 3]) if raw.isdigit() else None
+        if half:
+            value += 1  # "a 7.5": half up, as "7.5/10" reads
         if 0 <= value <= 10 and _PAIN_NEAR.search(text, begin, end):
             return Read(value, match.span(), match.group(0))
     return None

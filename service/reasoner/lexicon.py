@@ -30,6 +30,7 @@ _ALIASES = {"into": "to", "onto": "to", "towards": "to", "toward": "to", "tummy"
             "undies": "trousers", "boxers": "trousers", "leggings": "trousers", "shorts": "trousers",
             "nappy": "trousers", "pad": "trousers", "pads": "trousers",
             # text speak
+            "outta": "out of", "offa": "off of", "gonna": "going to", "wanna": "want to", "gotta": "got to",
             "r": "are", "n": "and", "u": "you", "ur": "your", "rly": "really", "realy": "really", "wiv": "with",
             "wen": "when", "cos": "because", "coz": "because", "bc": "because", "b4": "before", "2day": "today",
             "2nite": "tonight", "tonite": "tonight", "ppl": "people", "yr": "year", "yrs": "years",
