@@ -20,6 +20,8 @@ Clauses that yield nothing are returned as unrecognized.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 
 from . import context
@@ -150,14 +152,24 @@ def _negate(text: str, tokens: list[Token], clauses: list[int], mentions: list[M
     scopes = _triggers(text, tokens, covered)
     scopes += [(m.start, m.end) for m in mentions
                if m.kind == "absence" and tokens[m.start].text in _TRIGGER_STARTS]
+    # whether an "or" / "nor" follows each token in its clause (read once, from the end)
+    or_after = [False] * (len(tokens) + 1)
+    for x in range(len(tokens) - 1, -1, -1):
+        or_after[x] = tokens[x].text in ("or", "nor") or (
+            x + 1 < len(tokens) and clauses[x + 1] == clauses[x] and or_after[x + 1])
+    # a scope's walk depends only on where it is and its gap: a state walked once is not walked again,
+    # so many triggers in one clause ("no sore no sore ...") cost time linear in the text
+    walked: set[tuple[int, int]] = set()
     for i, j in scopes:
         gap = 0
         while j < len(tokens) and clauses[j] == clauses[i]:
+            if (j, gap) in walked:
+                break
+            walked.add((j, gap))
             between = text[tokens[j - 1].end:tokens[j].start]
             if re.search(r"\s[-\u2013\u2014]+\s", between):
                 break
-            if "," in between and (gap > 0 or not any(tokens[x].text in ("or", "nor") for x in range(j, len(tokens))
-                                                      if clauses[x] == clauses[i])):
+            if "," in between and (gap > 0 or not or_after[j]):
                 break
             mention = mention_at.get(j)
             if mention is not None:
@@ -188,14 +200,18 @@ _RESOLVED = re.compile(r"(?:\b(?:it|that|which|this|they|these)(?:'s|\s+is|\s+ha
 def _negate_resolved(text: str, tokens: list[Token], mentions: list[Mention]) -> None:
     """Findings after "had" in a sentence that then says they have gone are absent now."""
     sentence_starts = [0] + [m.end() for m in re.finditer(r"[.;!?\n]", text)]
+    had_at = [t.start for t in tokens if t.text == "had"]
+    findings = sorted((tokens[m.start].start, id(m), m) for m in mentions if m.kind == "finding")
+    finding_starts = [f[0] for f in findings]
     for resolved in _RESOLVED.finditer(text):
-        begin = max(s for s in sentence_starts if s <= resolved.start())
-        had = [t for t in tokens if begin <= t.start < resolved.start() and t.text == "had"]
-        if not had:
+        begin = sentence_starts[bisect_right(sentence_starts, resolved.start()) - 1]
+        first_had = bisect_left(had_at, begin)
+        if first_had == len(had_at) or had_at[first_had] >= resolved.start():
             continue
-        for mention in mentions:
-            if mention.kind == "finding" and had[0].start < tokens[mention.start].start < resolved.start():
-                mention.negated = True
+        low = bisect_right(finding_starts, had_at[first_had])
+        high = bisect_left(finding_starts, resolved.start())
+        for _, _, mention in findings[low:high]:
+            mention.negated = True
 
 
 def _numbered(text: str, tokens: list[Token], cut: str) -> list[int]:
@@ -280,6 +296,24 @@ def _compose(knowledge, tokens: list[Token], mentions: list[Mention]) -> None:
         return [(r, used) for r, used in results if not any(o != r and knowledge.is_a(o, r) for o in iris)]
 
     findings = [m for m in mentions if m.kind == "finding"]
+    ending: dict[int, list[Mention]] = {}
+    starting: dict[int, list[Mention]] = {}
+    for finding in findings:
+        ending.setdefault(finding.end, []).append(finding)
+        starting.setdefault(finding.start, []).append(finding)
+
+    def neighbours(mention: Mention) -> list[Mention]:
+        """The findings of its clause with only list words between them and it (found by position: linear)."""
+        k = mention.start
+        while k > 0 and tokens[k - 1].text in _COORDINATION:
+            k -= 1
+        before = [o for end in range(k, mention.start + 1) for o in ending.get(end, ())]
+        k = mention.end
+        while k < len(tokens) and tokens[k].text in _COORDINATION:
+            k += 1
+        after = [o for start in range(mention.end, k + 1) for o in starting.get(start, ())]
+        return [o for o in before + after if o is not mention and o.clause == mention.clause]
+
     for mention in findings:
         # a finding composes with a place as its kind does ("my back is agony": severe pain is a pain)
         kinds = {k for e in mention.entries for k in knowledge.kinds if knowledge.is_a(e.iri, k)
@@ -288,9 +322,7 @@ def _compose(knowledge, tokens: list[Token], mentions: list[Mention]) -> None:
             continue
         places = list(places_by_clause.get(mention.clause, ()))
         # "hip pain and stiffness": a coordinated finding defined at a place lends it its place
-        for other in findings:
-            if other is mention or other.clause != mention.clause:
-                continue
+        for other in neighbours(mention):
             if _coordinated(tokens, other.end, mention.start) or _coordinated(tokens, mention.end, other.start):
                 implied = [Entry("place", p, "") for e in other.entries if e.iri in defined for p in defined[e.iri].places]
                 if implied:
@@ -338,14 +370,20 @@ def _compose(knowledge, tokens: list[Token], mentions: list[Mention]) -> None:
         mention.composed = results_for({PAIN}, [nearest])
 
 
-def _narrower_nearby(knowledge, mention: Mention, kind: str, mentions: list[Mention]) -> bool:
+def _clause_findings(mentions: list[Mention]) -> dict[tuple, Counter]:
+    """For each (clause, negated): how many finding mentions name each term (read once: linear)."""
+    counts: dict[tuple, Counter] = {}
+    for other in mentions:
+        if other.kind == "finding":
+            counts.setdefault((other.clause, other.negated), Counter()).update({e.iri for e in other.entries})
+    return counts
+
+
+def _narrower_nearby(knowledge, mention: Mention, kind: str, counts: dict[tuple, Counter]) -> bool:
     """Another finding of the same clause and status is narrower than this bare kind word."""
-    return any(
-        other is not mention and other.kind == "finding" and other.clause == mention.clause
-        and other.negated == mention.negated
-        and any(e.iri != kind and knowledge.is_a(e.iri, kind) for e in other.entries)
-        for other in mentions
-    )
+    own = {e.iri for e in mention.entries}
+    return any(iri != kind and knowledge.is_a(iri, kind) and number - (iri in own) > 0
+               for iri, number in counts.get((mention.clause, mention.negated), Counter()).items())
 
 
 #: Words that qualify a finding in its clause, and the word the ontology's label puts before the
@@ -373,19 +411,26 @@ def _qualified(knowledge, text, tokens, clauses, mentions, found) -> None:
     A denied qualifier ("it wasn't sudden") qualifies nothing.
     """
     labels = {knowledge.label(iri).lower(): iri for iri in knowledge.findings}
+    qualifiers: dict[tuple, object] = {}
+    spans: dict[int, list[Token]] = {}
+    for k, token in enumerate(tokens):
+        spans.setdefault(clauses[k], [token, token])[1] = token
     for mention in mentions:
         if mention.kind != "finding" or mention.negated:
             continue
-        members = [t for k, t in enumerate(tokens) if clauses[k] == mention.clause]
+        members = spans[mention.clause]
         begin, end = context.sentence_of(text, tokens[mention.start].start)
         following = context.sentence_of(text, min(len(text) - 1, end + 1))[1] if end < len(text) else end
         for word, pattern in _QUALIFIERS:
             # onset is told around the finding ("Woke up and my hip is puffy. It wasn't like that last night."):
             # its sentence and the next; persistence in its clause
             low, high = (begin, following) if word == "sudden" else (members[0].start, members[-1].end)
-            said = next((m for m in pattern.finditer(text, low, high)
-                         if not re.search(r"\b(?:no|not|never|without|n't)\s+(?:\w+\s+)?$",
-                                          text[:m.start()].replace("n't", " n't"))), None)
+            if (word, low, high) not in qualifiers:  # once per window: mentions share their sentence or clause
+                qualifiers[word, low, high] = next((
+                    m for m in pattern.finditer(text, low, high)
+                    if not re.search(r"\b(?:no|not|never|without|n't)\s+(?:\w+\s+)?$",
+                                     text[max(0, m.start() - 40):m.start()].replace("n't", " n't"))), None)
+            said = qualifiers[word, low, high]
             if said is None:
                 continue
             for iri in [r for r, _ in mention.composed] + [e.iri for e in mention.entries]:
@@ -481,6 +526,7 @@ def annotate(knowledge, text: str) -> Annotation:
     defined = {c.result: c.kind for c in knowledge.compositions}
     composed_kinds = {(defined[iri], m.negated) for m in mentions if m.kind == "finding"
                       for iri in [r for r, _ in m.composed] + [e.iri for e in m.entries] if iri in defined}
+    clause_findings = _clause_findings(mentions)
     for mention in mentions:
         if mention.kind == "place":
             continue
@@ -493,7 +539,7 @@ def annotate(knowledge, text: str) -> Annotation:
         s, e = span(mention.start, mention.end)
         for entry in mention.entries:
             if entry.iri in knowledge.kinds and (mention.composed or (entry.iri, mention.negated) in composed_kinds
-                                                 or _narrower_nearby(knowledge, mention, entry.iri, mentions)):
+                                                 or _narrower_nearby(knowledge, mention, entry.iri, clause_findings)):
                 continue  # the kind word was composed, or a narrower finding ("still hurts", "pain that radiates") says it
             found.setdefault((entry.iri, status), []).append(Origin(field="text", span=[s, e], matched=text[s:e]))
 
@@ -611,10 +657,19 @@ def _leftovers(text, tokens, clauses, covered) -> list[Unrecognized]:
         if i == 0 or clauses[i] != clauses[i - 1] or "," in text[tokens[i - 1].end:token.start]:
             pieces.append([])
         pieces[-1].append(token)
+    # a piece is understood when some covered span overlaps it: spans sorted by start, with the furthest end
+    # reached so far, answer that by bisection (linear in the text however many spans there are)
+    spans = sorted(covered)
+    starts = [a for a, _ in spans]
+    furthest, reach = [], -1
+    for _, e in spans:
+        reach = max(reach, e)
+        furthest.append(reach)
     result = []
     for piece in pieces:
         start, end = piece[0].start, piece[-1].end
-        if any(s < end and start < e for s, e in covered):
+        before = bisect_left(starts, end)  # spans starting before the piece ends
+        if before and furthest[before - 1] > start:
             continue
         if all(t.text in _STOP for t in piece):
             continue

@@ -22,6 +22,9 @@ aside for time and supposition; the experiencer sets aside every finding.
 from __future__ import annotations
 
 import re
+import threading
+from bisect import bisect_left, bisect_right
+from functools import lru_cache
 
 from .lexicon import Token, stems
 
@@ -84,33 +87,102 @@ def _person(tokens: list[Token], k: int) -> str | None:
 def experiencers(text: str, tokens: list[Token], clauses: list[int], starts: list[int]) -> list[str]:
     """For each mention start, 'self' or 'other': the nearest person word before it (in its clause, else
     the last one before it in the text: "My wife is 63. ... Is this just a bad back?" is hers)."""
-    similes = [m.span() for m in _SIMILE.finditer(text)]
+    nearest = _index(text, tokens, clauses).nearest_people()
     result = []
     for start in starts:
-        found = "self"
-        for k in range(start - 1, -1, -1):
-            if any(a <= tokens[k].start < b for a, b in similes):
-                continue
-            if tokens[k].text in GENERIC and clauses[k] != clauses[start]:
-                continue
-            person = _person(tokens, k)
-            if person:
-                found = person
-                break
-        result.append(found)
+        person, general = nearest[start] if start < len(nearest) else nearest[-1]
+        if general is not None and clauses[general[0]] != clauses[start]:
+            general = None
+        candidates = [c for c in (person, general) if c is not None]
+        result.append(max(candidates)[1] if candidates else "self")
     return result
+
+
+class _Index:
+    """What the context rules read once per text (so that each is linear in the text, however many
+    mentions ask): clause bounds, the nearest person before each token, each clause's tense."""
+
+    def __init__(self, text: str, tokens: list[Token], clauses: list[int]):
+        self.text, self.tokens, self.clauses = text, tokens, clauses
+        self.first: dict[int, int] = {}
+        self.last: dict[int, int] = {}
+        for k, clause in enumerate(clauses):
+            self.first.setdefault(clause, k)
+            self.last[clause] = k
+        self._nearest: list[tuple] | None = None
+        self._historical: dict[int, bool] = {}
+        self._later_history: dict[int, int | None] | None = None
+
+    def clause_text(self, clause: int) -> str:
+        return self.text[self.tokens[self.first[clause]].start:self.tokens[self.last[clause]].end]
+
+    def nearest_people(self) -> list[tuple]:
+        """Before each token (and after the last): the nearest person word, and the nearest general one
+        ("anyone"), which counts only in its own clause."""
+        if self._nearest is None:
+            similes = [m.span() for m in _SIMILE.finditer(self.text)]
+            nearest: list[tuple] = []
+            person, general = None, None
+            for k, token in enumerate(self.tokens):
+                nearest.append((person, general))
+                if any(a <= token.start < b for a, b in similes):
+                    continue
+                found = _person(self.tokens, k)
+                if found and token.text in GENERIC:
+                    general = (k, found)
+                elif found:
+                    person = (k, found)
+            nearest.append((person, general))
+            self._nearest = nearest
+        return self._nearest
+
+    def later_history(self) -> dict[int, int | None]:
+        """For each clause, the next clause after it that speaks of the one before it in the past
+        ("..., but that's been going on for years"), or None."""
+        if self._later_history is None:
+            following: int | None = None
+            result: dict[int, int | None] = {}
+            for clause in sorted(self.first, reverse=True):
+                result[clause] = following
+                words = self.clause_text(clause)
+                if _ANAPHOR.search(words) and _HISTORICAL.search(words):
+                    following = clause
+            self._later_history = result
+        return self._later_history
+
+
+_LOCAL = threading.local()
+
+
+def _index(text: str, tokens: list[Token], clauses: list[int]) -> _Index:
+    """The index of this text, built once and kept while the same token and clause lists are asked about
+    (per thread; the lists are held, so their identity cannot be reused)."""
+    index = getattr(_LOCAL, "index", None)
+    if index is None or index.tokens is not tokens or index.clauses is not clauses or index.text is not text:
+        index = _Index(text, tokens, clauses)
+        _LOCAL.index = index
+    return index
+
+
+@lru_cache(maxsize=64)
+def _stops(text: str, stops: str) -> tuple[list[int], list[int]]:
+    """The starts and ends of every stop in ``text`` (found once per text and pattern)."""
+    found = [m.span() for m in re.finditer(stops, text)]
+    return [a for a, _ in found], [b for _, b in found]
 
 
 def sentence_of(text: str, position: int, stops: str = r"[.!?\n]") -> tuple[int, int]:
     """(begin, end) of the sentence around ``position``: from the stop before it to the stop after it."""
-    begin = max([0] + [m.end() for m in re.finditer(stops, text[:position])])
-    end = next((m.start() for m in re.finditer(stops, text[position:])), len(text) - position) + position
+    starts, ends = _stops(text, stops)
+    before = bisect_right(ends, position)
+    begin = ends[before - 1] if before else 0
+    after = bisect_left(starts, position)
+    end = starts[after] if after < len(starts) else len(text)
     return begin, end
 
 
 def clause_text(text: str, tokens: list[Token], clauses: list[int], index: int) -> str:
-    members = [t for k, t in enumerate(tokens) if clauses[k] == clauses[index]]
-    return text[members[0].start:members[-1].end]
+    return _index(text, tokens, clauses).clause_text(clauses[index])
 
 
 #: A clause that speaks of the one before it: "..., but that's been going on since my second baby".
@@ -121,25 +193,30 @@ _ANAPHOR = re.compile(r"^\W*(?:\w+\s+){0,2}?(?:that|it|this|which|they)(?:'s|\s+
 def historical(text: str, tokens: list[Token], clauses: list[int], index: int) -> bool:
     """The clause of token ``index`` (or a clause after it in its sentence that speaks of it: "that's been
     going on for years") places what it says in the past, and not as new or current."""
-    words = clause_text(text, tokens, clauses, index)
-    if _CURRENT.search(words):
-        return False
-    if _HISTORICAL.search(words):
-        return True
-    _, end = sentence_of(text, tokens[index].start)
-    later = sorted({clauses[k] for k, t in enumerate(tokens) if clauses[k] > clauses[index] and t.start < end})
-    for clause in later:
-        first = next(k for k, t in enumerate(tokens) if clauses[k] == clause)
-        following = clause_text(text, tokens, clauses, first)
-        if _ANAPHOR.search(following) and _HISTORICAL.search(following):
-            return True
-    return False
+    found = _index(text, tokens, clauses)
+    clause = clauses[index]
+    if clause not in found._historical:
+        words = found.clause_text(clause)
+        if _CURRENT.search(words):
+            result = False
+        elif _HISTORICAL.search(words):
+            result = True
+        else:
+            _, end = sentence_of(text, tokens[index].start)
+            later = found.later_history()[clause]
+            result = later is not None and tokens[found.first[later]].start < end
+        found._historical[clause] = result
+    return found._historical[clause]
 
 
 def supposed(text: str, tokens: list[Token], index: int) -> bool:
     """The sentence of token ``index`` supposes or fears what it says."""
     begin, end = sentence_of(text, tokens[index].start)
-    sentence = text[begin:end]
+    return _supposes(text[begin:end])
+
+
+@lru_cache(maxsize=256)
+def _supposes(sentence: str) -> bool:
     match = _SUPPOSED.search(sentence)
     if not match:
         return False

@@ -10,6 +10,7 @@ anything when I wipe". Only the ontology says what a phrase means: adding a ``sk
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -195,6 +196,12 @@ def one_edit(a: str, b: str) -> bool:
     return short[i:] == long_[i + 1:]
 
 
+def _any_between(ordered: list[int], low: int, high: int) -> bool:
+    """Some index of ``ordered`` (sorted) is in (low, high]."""
+    i = bisect_right(ordered, low)
+    return i < len(ordered) and ordered[i] <= high
+
+
 def _fuzzy_word(text_word: str, phrase_word: str, vocabulary) -> bool:
     return (len(text_word) >= MIN_FUZZY and len(phrase_word) >= MIN_FUZZY and text_word[0] == phrase_word[0]
             and text_word.isalpha() and text_word not in vocabulary and one_edit(text_word, phrase_word))
@@ -253,9 +260,10 @@ class Lexicon:
                       if len(t.text) >= MIN_FUZZY and t.text.isalpha() and t.text not in self.vocabulary}
         if not forgivable:
             return found  # no word to forgive: the exact matches are all there is
+        ordered = sorted(forgivable)
         for start in range(len(tokens)):
             word = tokens[start].text
-            if word in self.fuzzy_trie and any(start < i <= start + 12 for i in forgivable):
+            if word in self.fuzzy_trie and _any_between(ordered, start, start + 12):
                 self._walk(tokens, self.fuzzy_trie[word], start, start + 1, 1, found, FUZZY, False, forgivable)
             if start in forgivable:
                 for key in self._first_words.get(word[0], ()):
