@@ -6,6 +6,7 @@ worker memory and the wait for a worker are bounded; answers carry the browser s
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 import xml.dom.minidom
@@ -270,6 +271,53 @@ def test_body_cap_everywhere(client, path):
     response = client.post(path, data=" " * 300_000, content_type="application/json")
     assert response.status_code == 413 and response.json["ok"] is False
     assert "MAX_BODY" in response.json["message"]
+
+
+def chunked_post(base: str, path: str, body: bytes, content_type: str, token: str | None = None,
+                 malformed: bool = False) -> tuple[int, dict]:
+    """POST ``body`` with ``Transfer-Encoding: chunked`` (no Content-Length), as a raw HTTP/1.1 client."""
+    host, port = base.split("//", 1)[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=60) as sock:
+        head = (f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: {content_type}\r\n"
+                "Transfer-Encoding: chunked\r\nConnection: close\r\n")
+        if token:
+            head += f"Authorization: Bearer {token}\r\n"
+        sock.sendall((head + "\r\n").encode())
+        for i in range(0, len(body), 65_536):
+            part = body[i:i + 65_536]
+            sock.sendall(f"{len(part):x}\r\n".encode() + part + b"\r\n")
+        sock.sendall(b"zz\r\n\r\n" if malformed else b"0\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65_536):
+            answer += chunk
+    head, _, payload = answer.partition(b"\r\n\r\n")
+    status = int(head.split()[1])
+    return status, json.loads(payload) if payload.startswith(b"{") else {}
+
+
+def test_a_chunked_body_over_the_cap_is_refused_never_cut_and_run(server):
+    # an update that would insert, then (past the cap) delete: nothing of it may run
+    marker = "urn:hipback:test:chunked"
+    update_text = (f"INSERT DATA {{ GRAPH <urn:hipback:test> {{ <{marker}> <urn:p> 1 }} }} ;\n"
+                   + "# " + "x" * 1_100_000 + "\nDELETE DATA { GRAPH <urn:hipback:test> { <urn:a> <urn:p> 1 } }")
+    status, body = chunked_post(server, "/sparql/update", update_text.encode(), "application/sparql-update", TOKEN)
+    assert status == 413 and body["ok"] is False and "MAX_BODY" in body["message"]
+    asked = requests.get(server + "/sparql", params={"query": f"ASK {{ GRAPH ?g {{ <{marker}> ?p ?o }} }}"},
+                         headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    assert asked.json()["boolean"] is False
+    # a query whose LIMIT 0 lies past the cap, and a JSON case
+    query = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 1_100_000 + "\nLIMIT 0"
+    assert chunked_post(server, "/sparql", query.encode(), "application/sparql-query")[0] == 413
+    case = json.dumps({"findings": ["LowBackPain"], "text": "back pain " + " " * 1_100_000}).encode()
+    assert chunked_post(server, "/api/triage", case, "application/json")[0] == 413
+
+
+def test_a_malformed_chunked_body_is_400_and_a_good_one_is_read(server):
+    status, body = chunked_post(server, "/api/triage", b'{"findings": ["LowBackPain"]}', "application/json",
+                                malformed=True)
+    assert status == 400 and body["ok"] is False
+    status, body = chunked_post(server, "/api/triage", b'{"findings": ["LowBackPain"]}', "application/json")
+    assert status == 200 and body["urgency"]["level"] == "self_care"
 
 
 # -- 7. the wait for a worker ------------------------------------------------------------
