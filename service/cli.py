@@ -48,6 +48,35 @@ def build(source: Path, out: Path, check: bool, skip_qc: bool) -> None:
     )
 
 
+#: The server banner: the service, with no product or version for a scanner to match.
+BANNER = "HipBack"
+
+
+def harden_gunicorn() -> None:
+    """gunicorn's own answers (the banner on every answer; the 400/414/431 it writes for a request it cannot
+    parse, before the app sees it) say no product or version, and carry the app's error shape and security
+    headers. gunicorn has no setting for either, so its module attributes are set before it forks."""
+    import json
+
+    from gunicorn import util
+    from gunicorn.http import wsgi
+
+    from .errors import error_body
+    from .security import HEADERS
+
+    wsgi.SERVER = BANNER
+
+    def write_error(sock, status_int, reason, mesg):
+        body = json.dumps(error_body(int(status_int), mesg or reason)).encode()
+        head = "".join([f"HTTP/1.1 {status_int} {reason}\r\n", f"Server: {BANNER}\r\n", "Connection: close\r\n",
+                        "Content-Type: application/json\r\n", f"Content-Length: {len(body)}\r\n",
+                        "Access-Control-Allow-Origin: *\r\n"]
+                       + [f"{key}: {value}\r\n" for key, value in HEADERS.items()] + ["\r\n"])
+        util.write_nonblock(sock, head.encode("latin-1") + body)
+
+    util.write_error = write_error
+
+
 def serve_app(host: str, port: int, workers: int, debug: bool = False, timeout: int = 30) -> None:
     """Serve the app: gunicorn with ``workers`` processes, or Flask's own server with ``debug``."""
     from . import create_app
@@ -57,6 +86,8 @@ def serve_app(host: str, port: int, workers: int, debug: bool = False, timeout: 
         return
 
     from gunicorn.app.base import BaseApplication
+
+    harden_gunicorn()
 
     class Server(BaseApplication):
         def load_config(self):

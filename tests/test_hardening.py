@@ -320,6 +320,48 @@ def test_a_malformed_chunked_body_is_400_and_a_good_one_is_read(server):
     assert status == 200 and body["urgency"]["level"] == "self_care"
 
 
+def raw_request(base: str, request_bytes: bytes) -> tuple[int, dict, bytes]:
+    host, port = base.split("//", 1)[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(request_bytes)
+        answer = b""
+        while chunk := sock.recv(65_536):
+            answer += chunk
+    head, _, payload = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    return int(lines[0].split()[1]), headers, payload
+
+
+@pytest.mark.parametrize("request_bytes, status", [
+    (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),            # a request line over gunicorn's limit
+    (b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X-Long: " + b"a" * 9000 + b"\r\n\r\n", 431),  # a header over it
+    (b"GET / HTTP/1.1\r\n" + b"".join(b"X-%d: a\r\n" % i for i in range(200)) + b"\r\n", 431),  # too many
+    (b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n", 400),  # a header it cannot read
+])
+def test_the_http_servers_own_errors_carry_the_error_shape_and_security_headers(live_server, request_bytes, status):
+    got, headers, payload = raw_request(live_server, request_bytes)
+    assert got == status
+    assert headers["content-type"] == "application/json" and json.loads(payload)["status"] == status
+    assert headers["x-content-type-options"] == "nosniff" and "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["server"] == "HipBack"
+
+
+def test_the_banner_names_no_product_or_version(live_server):
+    response = requests.get(live_server + "/healthz", timeout=10)
+    assert response.headers["Server"] == "HipBack"
+
+
+def test_link_headers_are_built_from_parsed_reencoded_values(client):
+    hostile = 'back pain>; rel="stylesheet", <https://evil.example/x.css'
+    for path in ("/triage", "/triage.json"):
+        response = client.get(path, query_string={"text": hostile})
+        link = response.headers["Link"]
+        target = link[1:link.index(">")]
+        assert link.count("<") == 1 and link.count(">") == 1, link
+        assert not set(target) & set('<>" ,;'), link  # the value is percent-encoded inside the one URL
+
+
 # -- 7. the wait for a worker ------------------------------------------------------------
 
 def test_a_full_queue_is_answered_at_once():

@@ -7,6 +7,8 @@ service/pagedata.py; this module only chooses the format and renders.
 """
 from __future__ import annotations
 
+from urllib.parse import quote, urlencode
+
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from .. import DISCLAIMER, pagedata
@@ -93,8 +95,13 @@ def wants_json(suffix: str) -> bool:
     return choice == "json"
 
 
+def _query() -> str:
+    """The request's query, parsed and encoded again (never the raw bytes: a Link header holds it)."""
+    return urlencode(list(request.args.items(multi=True)))
+
+
 def json_url(path: str) -> str:
-    query = request.query_string.decode("latin-1")
+    query = _query()
     return path + ".json" + (f"?{query}" if query else "")
 
 
@@ -103,7 +110,9 @@ def respond(template: str, data: dict, suffix: str, json_path: str, status: int 
     alternate = json_url(json_path)
     if wants_json(suffix):
         response = jsonify(data)
-        html = request.full_path.rstrip("?").replace(json_path + ".json", json_path if json_path != "/index" else "/", 1)
+        query = _query()
+        html = (quote(request.path) + (f"?{query}" if query else "")).replace(
+            json_path + ".json", json_path if json_path != "/index" else "/", 1)
         response.headers["Link"] = f'<{html}>; rel="alternate"; type="text/html"'
     else:
         response = Response(render_template(template, data=data, alternate_json=alternate, **context),
