@@ -41,6 +41,8 @@ DEFAULTS: dict[str, object] = {
     "QUERY_WORKERS": 2,
     # Bearer token that enables SPARQL Update at /sparql/update; empty disables updates.
     "UPDATE_TOKEN": "",
+    # Wrong update tokens a client may send per minute (per web worker) before it is answered 429.
+    "UPDATE_AUTH_FAILURES": 10,
     # Endpoints a SERVICE clause may call, separated by spaces; empty refuses every SERVICE.
     "SERVICE_ALLOWLIST": "",
     # Public base URL of this deployment, used in service descriptions; empty means the URL asked.

@@ -362,6 +362,25 @@ def test_link_headers_are_built_from_parsed_reencoded_values(client):
         assert not set(target) & set('<>" ,;'), link  # the value is percent-encoded inside the one URL
 
 
+def test_wrong_update_tokens_are_limited_per_client():
+    app = create_app({"TESTING": True, "UPDATE_TOKEN": TOKEN, "UPDATE_AUTH_FAILURES": 3})
+    client = app.test_client()
+    body = {"data": "INSERT DATA { GRAPH <urn:hipback:test> { <urn:a> <urn:p> 1 } }",
+            "headers": {"Content-Type": "application/sparql-update"}}
+
+    def attempt(token, address="203.0.113.7"):
+        headers = {**body["headers"], "Authorization": f"Bearer {token}"}
+        return client.post("/sparql/update", data=body["data"], headers=headers,
+                           environ_base={"REMOTE_ADDR": address})
+
+    assert [attempt("wrong").status_code for _ in range(3)] == [401, 401, 401]
+    limited = attempt("wrong")
+    assert limited.status_code == 429 and limited.json["ok"] is False
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
+    assert attempt(TOKEN).status_code == 429          # the right token waits too: no guessing at speed
+    assert attempt(TOKEN, "198.51.100.9").status_code == 200   # another client is not held back
+
+
 # -- 7. the wait for a worker ------------------------------------------------------------
 
 def test_a_full_queue_is_answered_at_once():

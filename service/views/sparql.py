@@ -6,6 +6,10 @@ protocol -> negotiation -> guard -> runner. Every answer carries CORS headers.
 from __future__ import annotations
 
 import hmac
+import math
+import threading
+import time
+from collections import deque
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
@@ -170,13 +174,61 @@ def query():
     return Response(outcome.body, content_type=outcome.content_type)
 
 
+class FailureLimit:
+    """Wrong update tokens per client over the last ``WINDOW`` seconds: past ``limit`` the client waits
+    (429 with Retry-After) until the oldest leaves the window, its right token included, so a token cannot
+    be guessed at speed. Per web worker process, in memory, for at most ``CLIENTS`` clients (the oldest
+    forgotten first); the client is the address the request came from (behind a proxy, the proxy's)."""
+
+    WINDOW = 60.0
+    CLIENTS = 10_000
+
+    def __init__(self, limit: int):
+        self.limit = max(1, limit)
+        self.failures: dict[str, deque] = {}
+        self.lock = threading.Lock()
+
+    def _recent(self, client: str, now: float) -> deque:
+        times = self.failures.get(client, deque())
+        while times and times[0] <= now - self.WINDOW:
+            times.popleft()
+        return times
+
+    def wait(self, client: str) -> int:
+        """Seconds the client must wait before its next try (0: it may try now)."""
+        now = time.monotonic()
+        with self.lock:
+            times = self._recent(client, now)
+            if len(times) < self.limit:
+                return 0
+            return max(1, math.ceil(times[0] + self.WINDOW - now))
+
+    def record(self, client: str) -> None:
+        now = time.monotonic()
+        with self.lock:
+            times = self._recent(client, now)
+            times.append(now)
+            self.failures.pop(client, None)
+            self.failures[client] = times  # the most recent last
+            while len(self.failures) > self.CLIENTS:
+                self.failures.pop(next(iter(self.failures)))
+
+
 def _authorize() -> None:
     token = str(current_app.config.get("UPDATE_TOKEN") or "")
     if not token:
         raise ApiError(403, "SPARQL Update is disabled on this deployment (no UPDATE_TOKEN is set); the endpoint is read-only.")
+    failures = current_app.extensions.setdefault(
+        "hipback.auth_failures", FailureLimit(int(current_app.config.get("UPDATE_AUTH_FAILURES", 10))))
+    client = request.remote_addr or "unknown"
+    wait = failures.wait(client)
+    if wait:
+        raise ApiError(429, f"Too many wrong update tokens from this client; try again in {wait} seconds.",
+                       headers={"Retry-After": str(wait)})
     header = request.headers.get("Authorization", "")
     scheme, _, given = header.partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        failures.record(client)
         raise ApiError(
             401,
             "SPARQL Update needs the header 'Authorization: Bearer <token>' with this deployment's UPDATE_TOKEN.",
