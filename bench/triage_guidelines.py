@@ -24,14 +24,13 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from triage_language import HB, RANK, _line, structured, truth_of  # noqa: E402
+from triage_language import HB, RANK, _line, interview, structured, summary  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "triage-guidelines"
 SETS = {"E": "set-e.jsonl", "F": "set-f.jsonl"}
 #: the care the cases name, as the ontology's care actions
 ACTIONS = {"ibuprofen": {HB + "OverTheCounterPainMedication", HB + "Ibuprofen"}, "heat": {HB + "HeatTherapy"}}
-MAX_ROUNDS = 6
 
 
 def load(name: str) -> list[dict]:
@@ -45,21 +44,11 @@ def care(answer: dict) -> tuple[set[str], set[str]]:
     return ({k for k, iris in ACTIONS.items() if iris & given}, {k for k, iris in ACTIONS.items() if iris & left_out})
 
 
-def interview(case: dict, knowledge) -> tuple[dict, int]:
-    from service.reasoner.interview import converse
-
-    truth = truth_of(case)
-    result, asked = converse({"text": case["text"]}, knowledge,
-                             lambda q: any(knowledge.is_a(t, q.finding.iri) for t in truth),
-                             kinds=("red_flag", "level", "caution"), max_rounds=MAX_ROUNDS)
-    return result.to_dict(), asked
-
-
 def figures(cases: list[dict], knowledge, triage) -> dict:
     rows = []
     for case in cases:
         words = triage({"text": case["text"]}, knowledge).to_dict()
-        after, asked = interview(case, knowledge)
+        after, asked = interview(case, knowledge, triage, kinds=("red_flag", "level", "caution"))
         row = {"id": case["id"], "expected": case["expected_level"],
                "expected_after": case.get("expected_level_if_asked") or case["expected_level"],
                "withheld": sorted(case.get("expected_withheld", [])),
@@ -72,43 +61,30 @@ def figures(cases: list[dict], knowledge, triage) -> dict:
             row[f"{reading}_needless"] = sorted(left_out - set(expected))
         rows.append(row)
 
-    def summary(level_key: str, expected_key: str) -> dict:
-        emergencies = [r for r in rows if r[expected_key] == "emergency"]
+    def reading(level_key: str, expected_key: str) -> dict:
+        out = summary(rows, level_key, expected_key)
         urgent_up = [r for r in rows if RANK[r[expected_key]] >= RANK["urgent"]]
-        under = [r["id"] for r in rows if RANK[r[level_key]] < RANK[r[expected_key]]]
-        out = {
-            "cases": len(rows),
-            "emergency_cases": len(emergencies),
-            "emergency_found": sum(r[level_key] == "emergency" for r in emergencies),
-            "emergency_recall": round(sum(r[level_key] == "emergency" for r in emergencies) / max(1, len(emergencies)), 4),
-            "urgent_or_above_cases": len(urgent_up),
-            "urgent_or_above_found": sum(RANK[r[level_key]] >= RANK["urgent"] for r in urgent_up),
-            "under_triage": len(under),
-            "under_triage_rate": round(len(under) / max(1, len(rows)), 4),
-            "exact": sum(r[level_key] == r[expected_key] for r in rows),
-            "exact_rate": round(sum(r[level_key] == r[expected_key] for r in rows) / max(1, len(rows)), 4),
-            "over_triage": sum(RANK[r[level_key]] > RANK[r[expected_key]] for r in rows),
-            "under_triaged_ids": under,
-        }
+        out["urgent_or_above_cases"] = len(urgent_up)
+        out["urgent_or_above_found"] = sum(RANK[r[level_key]] >= RANK["urgent"] for r in urgent_up)
         if level_key in ("words", "interview"):
             out["unsafe_care_ids"] = [r["id"] for r in rows if r[f"{level_key}_unsafe"]]
             out["needless_withholding_ids"] = [r["id"] for r in rows if r[f"{level_key}_needless"]]
         return out
 
-    result = {"words": summary("words", "expected"), "interview": summary("interview", "expected_after"),
-              "fields": summary("fields", "expected_after")}
+    result = {"words": reading("words", "expected"), "interview": reading("interview", "expected_after"),
+              "fields": reading("fields", "expected_after")}
     asked = [r["asked"] for r in rows]
     result["interview"].update({"questions_median": statistics.median(asked), "questions_max": max(asked)})
     result["rows"] = rows
     return result
 
 
-def measure() -> dict:
+def measure(names=tuple(SETS)) -> dict:
     from service.reasoner import Knowledge, triage
     from service.store import EmbeddedStore
 
     knowledge = Knowledge.load(EmbeddedStore())
-    return {name: figures(load(name), knowledge, triage) for name in SETS if (DATA / SETS[name]).exists()}
+    return {name: figures(load(name), knowledge, triage) for name in names if (DATA / SETS[name]).exists()}
 
 
 HISTORY = {
@@ -163,11 +139,7 @@ def main(argv=None) -> int:
     parser.add_argument("--json", type=Path, help="write only the figures to this file")
     parser.add_argument("--only", choices=sorted(SETS), action="append", help="measure only these sets")
     args = parser.parse_args(argv)
-    if args.only:
-        for name in list(SETS):
-            if name not in args.only:
-                SETS.pop(name)
-    now = measure()
+    now = measure(args.only or tuple(SETS))
     if args.json:
         args.json.write_text(json.dumps(now, indent=1, sort_keys=True) + "\n")
         return 0

@@ -48,14 +48,14 @@ def expected_after(case: dict) -> str:
     return case.get("expected_level_if_asked") or case["expected_level"]
 
 
-def interview(case: dict, knowledge, triage) -> tuple[dict, int]:
-    """The answer once a truthful patient has answered every question; and how many were asked."""
+def interview(case: dict, knowledge, triage, kinds: tuple[str, ...] = ("red_flag", "level")) -> tuple[dict, int]:
+    """The answer once a truthful patient has answered every question of ``kinds``; and how many were asked."""
     from service.reasoner.interview import converse
 
     truth = truth_of(case)
     result, asked = converse({"text": case["text"]}, knowledge,
                              lambda question: any(knowledge.is_a(t, question.finding.iri) for t in truth),
-                             max_rounds=MAX_ROUNDS)
+                             kinds=kinds, max_rounds=MAX_ROUNDS)
     return result.to_dict(), asked
 
 
@@ -77,6 +77,25 @@ def home_care(answer: dict) -> bool:
     return answer["urgency"]["level"] == "self_care"
 
 
+def summary(rows: list[dict], level_key: str, expected_key: str) -> dict:
+    """The figures of one reading (``level_key``) of ``rows`` against the level each calls for."""
+    emergencies = [r for r in rows if r[expected_key] == "emergency"]
+    under = [r["id"] for r in rows if RANK[r[level_key]] < RANK[r[expected_key]]]
+    over = [r["id"] for r in rows if RANK[r[level_key]] > RANK[r[expected_key]]]
+    return {
+        "cases": len(rows),
+        "emergency_cases": len(emergencies),
+        "emergency_found": sum(r[level_key] == "emergency" for r in emergencies),
+        "emergency_recall": round(sum(r[level_key] == "emergency" for r in emergencies) / max(1, len(emergencies)), 4),
+        "under_triage": len(under),
+        "under_triage_rate": round(len(under) / max(1, len(rows)), 4),
+        "exact": sum(r[level_key] == r[expected_key] for r in rows),
+        "exact_rate": round(sum(r[level_key] == r[expected_key] for r in rows) / max(1, len(rows)), 4),
+        "over_triage": len(over),
+        "under_triaged_ids": under,
+    }
+
+
 def figures(cases: list[dict], knowledge, triage, with_interview: bool) -> dict:
     rows = []
     for case in cases:
@@ -92,31 +111,14 @@ def figures(cases: list[dict], knowledge, triage, with_interview: bool) -> dict:
                         "asked": asked, "complete": after.get("complete", True)})
         rows.append(row)
 
-    def summary(level_key: str, expected_key: str) -> dict:
-        emergencies = [r for r in rows if r[expected_key] == "emergency"]
-        under = [r["id"] for r in rows if RANK[r[level_key]] < RANK[r[expected_key]]]
-        over = [r["id"] for r in rows if RANK[r[level_key]] > RANK[r[expected_key]]]
-        return {
-            "cases": len(rows),
-            "emergency_cases": len(emergencies),
-            "emergency_found": sum(r[level_key] == "emergency" for r in emergencies),
-            "emergency_recall": round(sum(r[level_key] == "emergency" for r in emergencies) / max(1, len(emergencies)), 4),
-            "under_triage": len(under),
-            "under_triage_rate": round(len(under) / max(1, len(rows)), 4),
-            "exact": sum(r[level_key] == r[expected_key] for r in rows),
-            "exact_rate": round(sum(r[level_key] == r[expected_key] for r in rows) / max(1, len(rows)), 4),
-            "over_triage": len(over),
-            "under_triaged_ids": under,
-        }
-
     result = {
-        "words": summary("words", "expected"),
-        "fields": summary("fields", "expected_after"),
+        "words": summary(rows, "words", "expected"),
+        "fields": summary(rows, "fields", "expected_after"),
         "home_care_with_red_flag_words": [r["id"] for r in rows if r["words_home_care"] and r["red_flag_truth"]],
     }
     if with_interview:
         asked = [r["asked"] for r in rows]
-        result["interview"] = summary("interview", "expected_after")
+        result["interview"] = summary(rows, "interview", "expected_after")
         result["interview"].update({
             "questions_median": statistics.median(asked), "questions_max": max(asked),
             "incomplete_after": [r["id"] for r in rows if not r["complete"]],

@@ -199,12 +199,11 @@ _RESOLVED = re.compile(r"(?:\b(?:it|that|which|this|they|these)(?:'s|\s+is|\s+ha
 
 def _negate_resolved(text: str, tokens: list[Token], mentions: list[Mention]) -> None:
     """Findings after "had" in a sentence that then says they have gone are absent now."""
-    sentence_starts = [0] + [m.end() for m in re.finditer(r"[.;!?\n]", text)]
     had_at = [t.start for t in tokens if t.text == "had"]
     findings = sorted((tokens[m.start].start, id(m), m) for m in mentions if m.kind == "finding")
     finding_starts = [f[0] for f in findings]
     for resolved in _RESOLVED.finditer(text):
-        begin = sentence_starts[bisect_right(sentence_starts, resolved.start()) - 1]
+        begin, _ = context.sentence_of(text, resolved.start(), r"[.;!?\n]")
         first_had = bisect_left(had_at, begin)
         if first_had == len(had_at) or had_at[first_had] >= resolved.start():
             continue
@@ -303,7 +302,8 @@ def _compose(knowledge, tokens: list[Token], mentions: list[Mention]) -> None:
         starting.setdefault(finding.start, []).append(finding)
 
     def neighbours(mention: Mention) -> list[Mention]:
-        """The findings of its clause with only list words between them and it (found by position: linear)."""
+        """The findings of its clause with only list words between them and it (``_coordinated``), found by
+        position: linear."""
         k = mention.start
         while k > 0 and tokens[k - 1].text in _COORDINATION:
             k -= 1
@@ -323,10 +323,9 @@ def _compose(knowledge, tokens: list[Token], mentions: list[Mention]) -> None:
         places = list(places_by_clause.get(mention.clause, ()))
         # "hip pain and stiffness": a coordinated finding defined at a place lends it its place
         for other in neighbours(mention):
-            if _coordinated(tokens, other.end, mention.start) or _coordinated(tokens, mention.end, other.start):
-                implied = [Entry("place", p, "") for e in other.entries if e.iri in defined for p in defined[e.iri].places]
-                if implied:
-                    places.append(Mention(other.start, other.end, implied, "place", other.clause))
+            implied = [Entry("place", p, "") for e in other.entries if e.iri in defined for p in defined[e.iri].places]
+            if implied:
+                places.append(Mention(other.start, other.end, implied, "place", other.clause))
         mention.composed = results_for(kinds, places)
 
     used_places = {id(p) for m in findings for _, places in m.composed for p in places}
@@ -412,19 +411,16 @@ def _qualified(knowledge, text, tokens, clauses, mentions, found) -> None:
     """
     labels = {knowledge.label(iri).lower(): iri for iri in knowledge.findings}
     qualifiers: dict[tuple, object] = {}
-    spans: dict[int, list[Token]] = {}
-    for k, token in enumerate(tokens):
-        spans.setdefault(clauses[k], [token, token])[1] = token
     for mention in mentions:
         if mention.kind != "finding" or mention.negated:
             continue
-        members = spans[mention.clause]
+        clause = context.clause_span(text, tokens, clauses, mention.start)
         begin, end = context.sentence_of(text, tokens[mention.start].start)
         following = context.sentence_of(text, min(len(text) - 1, end + 1))[1] if end < len(text) else end
         for word, pattern in _QUALIFIERS:
             # onset is told around the finding ("Woke up and my hip is puffy. It wasn't like that last night."):
             # its sentence and the next; persistence in its clause
-            low, high = (begin, following) if word == "sudden" else (members[0].start, members[-1].end)
+            low, high = (begin, following) if word == "sudden" else clause
             if (word, low, high) not in qualifiers:  # once per window: mentions share their sentence or clause
                 qualifiers[word, low, high] = next((
                     m for m in pattern.finditer(text, low, high)

@@ -34,9 +34,9 @@ friend nan nana nanna gran granny grandma grandmother grandad granddad grandpa g
 colleague boss neighbour neighbor roommate flatmate housemate boyfriend girlfriend bf gf hubby missus fiance fiancee
 kid kids child children baby family people someone somebody everyone anyone he she they his her him them their
 hes shes theirs dave""".split()) - {"baby"}
-FIRST = stems("i me my mine im".split())
+FIRST = stems("i me my mine im".split())  # not "myself": "himself", "themselves" read as it
 #: People in general ("I hate to bother anyone"): someone else's only in the mention's own clause.
-GENERIC = stems("someone somebody everyone anyone people".split())  # not "myself": "himself", "themselves" read as it
+GENERIC = stems("someone somebody everyone anyone people".split())
 _AGE_WORDS = stems("""one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
 seventeen eighteen nineteen twenty""".split())
 #: Words after "my" that are not a person ("my whole back", "my left leg").
@@ -90,7 +90,7 @@ def experiencers(text: str, tokens: list[Token], clauses: list[int], starts: lis
     nearest = _index(text, tokens, clauses).nearest_people()
     result = []
     for start in starts:
-        person, general = nearest[start] if start < len(nearest) else nearest[-1]
+        person, general = nearest[start]
         if general is not None and clauses[general[0]] != clauses[start]:
             general = None
         candidates = [c for c in (person, general) if c is not None]
@@ -113,8 +113,27 @@ class _Index:
         self._historical: dict[int, bool] = {}
         self._later_history: dict[int, int | None] | None = None
 
+    def clause_span(self, clause: int) -> tuple[int, int]:
+        return self.tokens[self.first[clause]].start, self.tokens[self.last[clause]].end
+
     def clause_text(self, clause: int) -> str:
-        return self.text[self.tokens[self.first[clause]].start:self.tokens[self.last[clause]].end]
+        start, end = self.clause_span(clause)
+        return self.text[start:end]
+
+    def historical(self, clause: int, index: int) -> bool:
+        """``historical`` for the clause of token ``index``, read once per clause."""
+        if clause not in self._historical:
+            words = self.clause_text(clause)
+            if _CURRENT.search(words):
+                result = False
+            elif _HISTORICAL.search(words):
+                result = True
+            else:
+                _, end = sentence_of(self.text, self.tokens[index].start)
+                later = self.later_history()[clause]
+                result = later is not None and self.tokens[self.first[later]].start < end
+            self._historical[clause] = result
+        return self._historical[clause]
 
     def nearest_people(self) -> list[tuple]:
         """Before each token (and after the last): the nearest person word, and the nearest general one
@@ -181,6 +200,11 @@ def sentence_of(text: str, position: int, stops: str = r"[.!?\n]") -> tuple[int,
     return begin, end
 
 
+def clause_span(text: str, tokens: list[Token], clauses: list[int], index: int) -> tuple[int, int]:
+    """(start, end) in the text of the clause of token ``index``."""
+    return _index(text, tokens, clauses).clause_span(clauses[index])
+
+
 def clause_text(text: str, tokens: list[Token], clauses: list[int], index: int) -> str:
     return _index(text, tokens, clauses).clause_text(clauses[index])
 
@@ -193,20 +217,7 @@ _ANAPHOR = re.compile(r"^\W*(?:\w+\s+){0,2}?(?:that|it|this|which|they)(?:'s|\s+
 def historical(text: str, tokens: list[Token], clauses: list[int], index: int) -> bool:
     """The clause of token ``index`` (or a clause after it in its sentence that speaks of it: "that's been
     going on for years") places what it says in the past, and not as new or current."""
-    found = _index(text, tokens, clauses)
-    clause = clauses[index]
-    if clause not in found._historical:
-        words = found.clause_text(clause)
-        if _CURRENT.search(words):
-            result = False
-        elif _HISTORICAL.search(words):
-            result = True
-        else:
-            _, end = sentence_of(text, tokens[index].start)
-            later = found.later_history()[clause]
-            result = later is not None and tokens[found.first[later]].start < end
-        found._historical[clause] = result
-    return found._historical[clause]
+    return _index(text, tokens, clauses).historical(clauses[index], index)
 
 
 def supposed(text: str, tokens: list[Token], index: int) -> bool:

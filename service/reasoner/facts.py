@@ -124,6 +124,7 @@ def _number(word: str) -> int:
 def _prepare(text: str) -> str:
     return text.replace("\u2019", "'").replace("\u2018", "'")
 
+
 _MONTHS = {m: i + 1 for i, m in enumerate("january february march april may june july august september october november december".split())}
 _MONTHS.update({m[:3]: n for m, n in list(_MONTHS.items())})
 _MONTHS["sept"] = 9
@@ -177,7 +178,6 @@ def date_range(text: str) -> Read | None:
     if days < 0:
         days += 365  # "since Christmas ... it's March": across the new year
     return Read(days, (start.start(), today.end()), text[start.start():today.end()])
-
 
 
 def duration(text: str) -> Read | None:
@@ -350,8 +350,8 @@ _PREGNANCY_WEEKS = [
     re.compile(r"\b(\d{1,2})\s*\+?\d?\s*(?:weeks?|wks?|wk)\s+(?:pregnant|along|gone|into\s+(?:my|the)\s+pregnancy)\b", re.I),
     # "pregnant (about 20 weeks)", "pregnant, 32 weeks", "expecting, 16 weeks"
     re.compile(r"\b(?:pregnant|expecting)\W{1,3}(?:about\s+|around\s+|nearly\s+|almost\s+)?(\d{1,2})\s*(?:weeks?|wks?|wk)\b", re.I),
-    # "I'm 30 weeks" beside a pregnancy word in the same message
 ]
+#: "I'm 30 weeks", read only beside a pregnancy word in the same message
 _WEEKS_ALONE = re.compile(r"\b(?:i\s+am|i'm|im|she\s+is|she's)\s+(\d{1,2})\s*(?:weeks?|wks?)\b(?!\s+(?:ago|of|into))", re.I)
 _PREGNANCY_WORD = re.compile(r"\b(?:pregnant|pregnancy|expecting|baby|bump|midwife|trimester)\b", re.I)
 
