@@ -43,6 +43,8 @@ DEFAULTS: dict[str, object] = {
     "UPDATE_TOKEN": "",
     # Wrong update tokens a client may send per minute (per web worker) before it is answered 429.
     "UPDATE_AUTH_FAILURES": 10,
+    # Whether /sparql/update may change the ontology's asserted and inferred graphs.
+    "UPDATE_RELEASE_GRAPHS": False,
     # Endpoints a SERVICE clause may call, separated by spaces; empty refuses every SERVICE.
     "SERVICE_ALLOWLIST": "",
     # Public base URL of this deployment, used in service descriptions; empty means the URL asked.
@@ -59,6 +61,9 @@ def from_env(overrides: dict | None = None) -> dict:
         raw = os.environ.get("HIPBACK_" + key)
         if raw is None:
             continue
-        settings[key] = type(default)(raw) if not isinstance(default, str) else raw
+        if isinstance(default, bool):
+            settings[key] = raw.strip().lower() in ("1", "true", "yes", "on")
+        else:
+            settings[key] = type(default)(raw) if not isinstance(default, str) else raw
     settings.update(overrides or {})
     return settings

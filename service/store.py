@@ -9,6 +9,11 @@ which one they run on:
 
 Queries the service itself runs live in ``queries/app/*.rq`` and are named without the
 extension; bindings become a ``VALUES`` block so that one text serves both backends.
+
+They read the release graphs alone (``RELEASE``: the asserted and inferred graphs, as the
+dataset's default graph and its named graphs), so what a client writes to a graph of its own
+through /sparql/update never enters the term index, the reasoner or a term's page; the
+figures of the whole store (graph sizes, VoID) pass ``whole=True``.
 """
 from __future__ import annotations
 
@@ -66,6 +71,10 @@ def _resolve(name_or_text: str) -> str:
     return name_or_text
 
 
+#: the graphs the service's own queries read: the ontology as released, asserted and inferred
+RELEASE = (config.ASSERTED_GRAPH, config.INFERRED_GRAPH)
+
+
 def release_files() -> list[tuple[Path, str]]:
     """The built N-Triples files and the named graph each is loaded into."""
     return [
@@ -75,21 +84,25 @@ def release_files() -> list[tuple[Path, str]]:
 
 
 class Store:
-    """Shared behaviour; subclasses implement ``_select``, ``_ask`` and ``_construct``."""
+    """Shared behaviour; subclasses implement ``_select``, ``_ask`` and ``_construct``.
+
+    Each reads the release graphs (``RELEASE``) unless ``whole=True`` asks for every graph.
+    """
 
     kind = "abstract"
 
-    def select(self, name_or_text: str, **bindings) -> list[dict[str, str]]:
-        return self._select(bind(_resolve(name_or_text), bindings))
+    def select(self, name_or_text: str, *, whole: bool = False, **bindings) -> list[dict[str, str]]:
+        return self._select(bind(_resolve(name_or_text), bindings), None if whole else RELEASE)
 
-    def ask(self, name_or_text: str, **bindings) -> bool:
-        return self._ask(bind(_resolve(name_or_text), bindings))
+    def ask(self, name_or_text: str, *, whole: bool = False, **bindings) -> bool:
+        return self._ask(bind(_resolve(name_or_text), bindings), None if whole else RELEASE)
 
-    def construct(self, name_or_text: str, **bindings) -> rdflib.Graph:
-        return self._construct(bind(_resolve(name_or_text), bindings))
+    def construct(self, name_or_text: str, *, whole: bool = False, **bindings) -> rdflib.Graph:
+        return self._construct(bind(_resolve(name_or_text), bindings), None if whole else RELEASE)
 
     def triple_count(self) -> int:
-        rows = self.select("triple-count")
+        """The triples of every graph the store holds."""
+        rows = self.select("triple-count", whole=True)
         return int(rows[0]["n"]) if rows else 0
 
     def version_iri(self) -> str | None:
@@ -111,11 +124,26 @@ class EmbeddedStore(Store):
             with open(path, "rb") as handle:
                 self.store.bulk_load(handle, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
 
+    @classmethod
+    def of(cls, store) -> "EmbeddedStore":
+        """An EmbeddedStore over a pyoxigraph store that is already filled."""
+        import pyoxigraph as ox
+
+        self = cls.__new__(cls)
+        self._ox, self.store = ox, store
+        return self
+
     def _value(self, term) -> str:
         return term.value
 
-    def _select(self, text: str) -> list[dict[str, str]]:
-        result = self.store.query(text, use_default_graph_as_union=True)
+    def _query(self, text: str, graphs):
+        if graphs is None:
+            return self.store.query(text, use_default_graph_as_union=True)
+        names = [self._ox.NamedNode(g) for g in graphs]
+        return self.store.query(text, default_graph=names, named_graphs=names)
+
+    def _select(self, text: str, graphs=RELEASE) -> list[dict[str, str]]:
+        result = self._query(text, graphs)
         names = [v.value for v in result.variables]
         rows = []
         for solution in result:
@@ -127,11 +155,11 @@ class EmbeddedStore(Store):
             rows.append(row)
         return rows
 
-    def _ask(self, text: str) -> bool:
-        return bool(self.store.query(text, use_default_graph_as_union=True))
+    def _ask(self, text: str, graphs=RELEASE) -> bool:
+        return bool(self._query(text, graphs))
 
-    def _construct(self, text: str) -> rdflib.Graph:
-        result = self.store.query(text, use_default_graph_as_union=True)
+    def _construct(self, text: str, graphs=RELEASE) -> rdflib.Graph:
+        result = self._query(text, graphs)
         data = result.serialize(format=self._ox.RdfFormat.N_TRIPLES)
         graph = rdflib.Graph()
         graph.parse(data=data.decode("utf-8"), format="nt")
@@ -147,31 +175,34 @@ class RemoteStore(Store):
         self.url = url
         self.timeout = timeout
 
-    def _wrapper(self, text: str, fmt: str):
+    def _wrapper(self, text: str, fmt: str, graphs=RELEASE):
         from SPARQLWrapper import SPARQLWrapper
 
         client = SPARQLWrapper(self.url)
+        for graph in graphs or ():
+            client.addDefaultGraph(graph)
+            client.addNamedGraph(graph)
         client.setQuery(text)
         client.setReturnFormat(fmt)
         client.setMethod("POST")
         client.setTimeout(int(self.timeout))
         return client
 
-    def _select(self, text: str) -> list[dict[str, str]]:
+    def _select(self, text: str, graphs=RELEASE) -> list[dict[str, str]]:
         from SPARQLWrapper import JSON
 
-        data = self._wrapper(text, JSON).queryAndConvert()
+        data = self._wrapper(text, JSON, graphs).queryAndConvert()
         return [{k: v["value"] for k, v in b.items()} for b in data["results"]["bindings"]]
 
-    def _ask(self, text: str) -> bool:
+    def _ask(self, text: str, graphs=RELEASE) -> bool:
         from SPARQLWrapper import JSON
 
-        return bool(self._wrapper(text, JSON).queryAndConvert()["boolean"])
+        return bool(self._wrapper(text, JSON, graphs).queryAndConvert()["boolean"])
 
-    def _construct(self, text: str) -> rdflib.Graph:
+    def _construct(self, text: str, graphs=RELEASE) -> rdflib.Graph:
         from SPARQLWrapper import N3
 
-        client = self._wrapper(text, N3)
+        client = self._wrapper(text, N3, graphs)
         client.addCustomHttpHeader("Accept", "application/n-triples")
         raw = client.query().response.read()
         graph = rdflib.Graph()

@@ -53,8 +53,8 @@ def figures(store) -> dict:
         hit = _CACHE.get(key)
         if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
             return hit[1]
-    graphs = [(row["g"], int(row["n"])) for row in store.select("graph-sizes")]
-    stats = store.select("void-statistics")
+    graphs = [(row["g"], int(row["n"])) for row in store.select("graph-sizes", whole=True)]
+    stats = store.select("void-statistics", whole=True)
     stats = {k: int(v) for k, v in (stats[0] if stats else {}).items()}
     data = {"graphs": graphs, "stats": stats, "version": store.version_iri()}
     with _CACHE_LOCK:

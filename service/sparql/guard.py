@@ -45,6 +45,8 @@ class Facts:
     has_using: bool = False  # USING / USING NAMED / WITH in an update
     #: an update operation whose WHERE (or DELETE WHERE) reads the default graph
     reads_default_graph: bool = False
+    #: the graphs an update may change: IRIs, "?var" for a variable graph, DEFAULT, NAMED or ALL
+    writes: tuple[str, ...] = ()
     parsed: bool = True
 
 
@@ -196,6 +198,43 @@ def _reads_default_graph(operation) -> bool:
                for node in _walk(dict.get(operation, "where"), skip=("GraphGraphPattern",)))
 
 
+def _quad_graphs(quads, default: str, resolver: "_Resolver") -> list[str]:
+    """The graphs a block of quads (a template or DATA block) names; ``default`` for its plain triples."""
+    if quads is None:
+        return []
+    graphs = [resolver.iri(node["term"]) for node in _walk(quads) if node.name == "QuadsNotTriples"]
+    if dict.get(quads, "triples"):
+        graphs.append(default)
+    return graphs
+
+
+def _written(operation, resolver: "_Resolver") -> list[str]:
+    """The graphs one update operation may change."""
+    name = operation.name
+    if name in ("InsertData", "DeleteData", "DeleteWhere"):
+        return _quad_graphs(dict.get(operation, "quads"), "DEFAULT", resolver)
+    if name == "Modify":
+        with_graph = dict.get(operation, "withClause")
+        default = resolver.iri(with_graph) if with_graph is not None else "DEFAULT"
+        graphs = []
+        for part in ("delete", "insert"):
+            clause = dict.get(operation, part)
+            if clause is not None:
+                graphs += _quad_graphs(dict.get(clause, "quads"), default, resolver)
+        return graphs
+    if name in ("Clear", "Drop"):
+        target = dict.get(operation, "graphiri")
+        return [target if isinstance(target, str) and target in ("ALL", "NAMED", "DEFAULT") else resolver.iri(target)]
+    if name in ("Add", "Copy", "Move"):
+        source, target = list(dict.get(operation, "graph"))
+        ends = [target] + ([source] if name == "Move" else [])  # MOVE empties its source
+        return [end if end == "DEFAULT" else resolver.iri(end) for end in ends]
+    if name == "Load":
+        target = dict.get(operation, "graphiri")
+        return [resolver.iri(target) if target is not None else "DEFAULT"]
+    return []  # CREATE changes no triples
+
+
 def _inspect_update(text: str, base: str | None) -> Facts:
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseUpdate
@@ -207,13 +246,14 @@ def _inspect_update(text: str, base: str | None) -> Facts:
     except Exception as error:
         raise _syntax_error(error) from None
     resolver = _Resolver(base)
-    services, loads, using, default = [], [], False, False
+    services, loads, using, default, writes = [], [], False, False, []
     prologues = list(dict.get(tree, "prologue") or [])
     for index, operation in enumerate(dict.get(tree, "request") or []):
         # the prologue before each operation, added to those before it (the engine's order)
         if index < len(prologues):
             resolver.read(prologues[index])
         default = default or _reads_default_graph(operation)
+        writes += [g for g in _written(operation, resolver) if g not in writes]
         for node in _walk(operation):
             if node.name == "ServiceGraphPattern":
                 services.append(resolver.iri(node["term"]))
@@ -222,7 +262,7 @@ def _inspect_update(text: str, base: str | None) -> Facts:
             elif node.name == "Modify" and (dict.get(node, "using") or dict.get(node, "withClause") is not None):
                 using = True
     return Facts(form="UPDATE", services=tuple(services), loads=tuple(loads), has_using=using,
-                 reads_default_graph=default)
+                 reads_default_graph=default, writes=tuple(writes))
 
 
 def allowlist(setting: str | list | tuple | None) -> frozenset[str]:
@@ -259,13 +299,39 @@ def check_query(text: str, base: str | None, allowed: frozenset[str], max_chars:
     return facts
 
 
+def check_writes(facts: Facts, protected: frozenset[str]) -> None:
+    """ApiError(403) when an update may change a graph in ``protected`` (ALL, NAMED and a graph named by a
+    variable may be any graph)."""
+    if not protected:
+        return
+    for graph in facts.writes:
+        if graph in protected:
+            what = f"changes the graph <{graph}>, which"
+        elif graph in ("ALL", "NAMED"):
+            what = f"changes {graph} graphs, among them the release graphs, which"
+        elif graph.startswith("?"):
+            what = f"writes to a graph named by the variable {graph}, which could be a release graph; those"
+        else:
+            continue
+        raise ApiError(
+            403,
+            f"The update {what} this deployment keeps read-only (the ontology's asserted and inferred graphs; "
+            "setting UPDATE_RELEASE_GRAPHS). Write to a graph of your own, named with GRAPH <...> or WITH <...>.",
+        )
+
+
 def check_update(text: str, base: str | None, allowed: frozenset[str], protocol_dataset: bool,
-                 max_chars: int | None = None) -> Facts:
-    """The facts of an update that may run; ApiError(400) for LOAD, a refused SERVICE, or a dataset conflict."""
+                 max_chars: int | None = None, protected: frozenset[str] = frozenset()) -> Facts:
+    """The facts of an update that may run; ApiError(400) for LOAD, a refused SERVICE, or a dataset conflict,
+    403 when it may change a ``protected`` graph."""
     lowered = text.lower()
     risky = "service" in lowered or "load" in lowered or "\\u" in lowered
-    if max_chars is not None and not risky and not protocol_dataset:
+    if max_chars is not None and not risky and not protocol_dataset and not protected:
         return Facts(form="UPDATE", parsed=False)  # nothing here to refuse; the store parses it
+    if protected:
+        if max_chars is not None and len(text) > max_chars:
+            raise ApiError(413, f"The update is over {max_chars} characters; this endpoint checks which graphs an "
+                                f"update writes for texts up to {max_chars} characters.")
     _parse_bound(text, max_chars, "update")
     facts = inspect_update(text, base)
     if facts.loads:
@@ -281,4 +347,5 @@ def check_update(text: str, base: str | None, allowed: frozenset[str], protocol_
             "using-graph-uri / using-named-graph-uri cannot be combined with an update that has "
             "USING, USING NAMED or WITH (SPARQL 1.1 Protocol, section 2.2.3).",
         )
+    check_writes(facts, protected)
     return facts

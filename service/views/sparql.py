@@ -16,6 +16,9 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from .. import config, get_store
 from ..errors import ApiError
+from ..reasoner.knowledge import KnowledgeError
+from ..store import EmbeddedStore
+from . import support
 from ..sparql import description, guard, negotiation, protocol, runner
 from ..sparql.execute import GRAPH_FORMATS, PREFIXES, Job
 
@@ -26,6 +29,8 @@ QUERY_METHODS = ["GET", "HEAD", "POST", "OPTIONS"]
 UPDATE_METHODS = ["POST", "OPTIONS"]
 VOID_METHODS = ["GET", "HEAD", "OPTIONS"]
 PATHS = ("/sparql", "/sparql/update", "/.well-known/void")
+#: the ontology's graphs, read-only to /sparql/update unless UPDATE_RELEASE_GRAPHS is set
+RELEASE_GRAPHS = (config.ASSERTED_GRAPH, config.INFERRED_GRAPH)
 CORS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Headers": "Accept, Authorization, Content-Type",
@@ -244,14 +249,37 @@ def update():
     settings = _settings()
     req = protocol.read_update(request, settings["max_body"])
     text = guard.normalize(req.update)  # the guard and the engine read the same text
+    writable = bool(current_app.config.get("UPDATE_RELEASE_GRAPHS"))
+    protected = () if writable else RELEASE_GRAPHS
     run = runner.for_app(current_app)
+    rebuilt: dict = {}
+
+    def recompile(store: ox.Store) -> None:
+        # the release graphs may have changed: every index is built again before the new store is kept
+        try:
+            rebuilt.update(support.compile_indexes(EmbeddedStore.of(store)))
+        except KnowledgeError as error:
+            raise ApiError(409, f"The update was not applied: the release graphs it leaves do not compile "
+                                f"into the reasoner ({error}).") from None
+
     if isinstance(run, runner.Embedded):  # the guard runs in the query worker, under its bounds
         run.update(text, settings["base"], req.using_graphs, req.using_named_graphs, settings["timeout"],
-                   tuple(sorted(settings["allowlist"])))
+                   tuple(sorted(settings["allowlist"])), protected, check=recompile if writable else None)
     else:
         guard.check_update(text, settings["base"], settings["allowlist"],
-                           bool(req.using_graphs or req.using_named_graphs), max_chars=guard.WEB_PARSE_CHARS)
+                           bool(req.using_graphs or req.using_named_graphs), max_chars=guard.WEB_PARSE_CHARS,
+                           protected=frozenset(protected))
         run.update(text, settings["base"], req.using_graphs, req.using_named_graphs, settings["timeout"])
+        if writable:
+            try:
+                rebuilt.update(support.compile_indexes(get_store()))
+            except KnowledgeError as error:  # a remote store cannot be rolled back from here
+                description.forget()
+                raise ApiError(409, f"The update was applied to the store, but the release graphs it leaves do not "
+                                    f"compile into the reasoner ({error}); the service answers from the indexes "
+                                    "built before it until an update mends them.") from None
+    if rebuilt:
+        support.install_indexes(current_app, rebuilt)
     description.forget()
     return {"ok": True, "message": "The update was applied."}
 

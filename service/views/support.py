@@ -36,6 +36,23 @@ def term_index(app=None) -> TermIndex:
     return index
 
 
+def compile_indexes(store) -> dict:
+    """Every index the service answers from, built from ``store``'s release graphs.
+
+    Raises ``KnowledgeError`` when the graphs do not compile into a sound fast path.
+    """
+    from ..reasoner import Knowledge
+
+    return {"hipback.terms": TermIndex.load(store), "hipback.knowledge": Knowledge.load(store)}
+
+
+def install_indexes(app, indexes: dict) -> None:
+    """Answer from ``indexes`` from now on; what was derived from the old ones is built again on use."""
+    for key in ("hipback.search", "hipback.descriptions"):
+        app.extensions.pop(key, None)
+    app.extensions.update(indexes)
+
+
 def search_index(app=None) -> SearchIndex:
     app = app or current_app
     index = app.extensions.get("hipback.search")
