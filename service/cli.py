@@ -1,6 +1,7 @@
 """The ``hipback`` command. Each command is a thin wrapper over a plain function."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -123,6 +124,13 @@ def serve(host: str, port: int, workers: int, timeout: int, debug: bool) -> None
             "SPARQL Update on the embedded store needs --workers 1 (each worker holds its own copy of the store); "
             "with several workers, put the data in a remote store (STORE=<query URL>)"
         )
+    if host not in ("0.0.0.0", "::", "") and not settings.get("PUBLIC_URL"):
+        # the address served on is one a client may name (ALLOWED_HOSTS keeps the others out)
+        from .security import host_names
+
+        allowed = host_names(settings.get("ALLOWED_HOSTS", ""))
+        if "*" not in allowed and host.lower().strip("[]") not in allowed:
+            os.environ["HIPBACK_ALLOWED_HOSTS"] = " ".join(sorted(allowed | {host.lower().strip("[]")}))
     missing = [str(path) for path, _ in _release_files() if not path.exists()] if embedded else []
     if missing:
         raise click.ClickException(f"release artifacts missing ({', '.join(missing)}); run `hipback build` first")

@@ -47,8 +47,10 @@ DEFAULTS: dict[str, object] = {
     "UPDATE_RELEASE_GRAPHS": False,
     # Endpoints a SERVICE clause may call, separated by spaces; empty refuses every SERVICE.
     "SERVICE_ALLOWLIST": "",
-    # Public base URL of this deployment, used in service descriptions; empty means the URL asked.
+    # Public base URL of this deployment: every absolute URL the service writes starts with it.
     "PUBLIC_URL": "",
+    # Without PUBLIC_URL, the host names a request may be addressed to (others get 400); "*" allows any.
+    "ALLOWED_HOSTS": "localhost 127.0.0.1 ::1",
     # Base IRI for relative IRIs in /sparql queries and updates; empty means the ontology namespace.
     "SPARQL_BASE": "",
 }

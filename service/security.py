@@ -5,6 +5,10 @@
   length (``Transfer-Encoding: chunked``) is read whole before the app sees it, at most MAX_BODY
   bytes: a longer one is refused with 413 and a malformed one with 400, so nothing ever runs on a
   body cut short at the cap.
+- Absolute URLs (service descriptions, saved-query links, redirects) name the deployment as
+  ``PUBLIC_URL`` says, whatever ``Host`` the client sent; without it, a request whose ``Host`` is
+  not in ``ALLOWED_HOSTS`` is answered 400, so no page or header ever echoes a host an attacker
+  chose (``Hosts``).
 - Every answer says ``X-Content-Type-Options: nosniff``, may not be framed
   (``X-Frame-Options: DENY`` and ``frame-ancestors 'none'``), and carries a Content Security
   Policy that lets pages load scripts, styles, images and fonts from this origin only, and
@@ -14,6 +18,7 @@
 from __future__ import annotations
 
 import io
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
 
@@ -82,9 +87,72 @@ class WholeBody:
         return self.app(environ, start_response)
 
 
+#: Where the host check leaves its verdict: the Host the client sent, when no URL may name it.
+HOST_ERROR = "hipback.host_error"
+
+
+def host_names(setting: str | list | tuple | None) -> frozenset[str]:
+    """The ALLOWED_HOSTS setting as lower-case host names (no port; IPv6 without brackets); "*" allows any."""
+    words = setting.replace(",", " ").split() if isinstance(setting, str) else list(setting or [])
+    return frozenset(w.strip().lower().strip("[]") for w in words if w.strip())
+
+
+def _host_name(host: str) -> str:
+    """``example.org:8080`` -> ``example.org``; ``[::1]:5000`` -> ``::1``."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+class Hosts:
+    """WSGI middleware: the host, scheme and path prefix every absolute URL is written with.
+
+    With ``public_url`` the request's ``Host``, scheme and prefix are replaced by it before the app
+    sees them, so ``url_for(..., _external=True)``, ``request.host_url`` and redirects all name the
+    public URL (a proxy may pass the path with or without the prefix). Without it the client's Host
+    must be one of ``allowed`` (or ``allowed`` holds "*"); any other reaches the app as an error to
+    answer, with 400."""
+
+    def __init__(self, app, public_url: str, allowed: frozenset[str]):
+        self.app = app
+        self.allowed = allowed
+        parts = urlsplit(public_url.strip()) if public_url else None
+        if parts is not None and (parts.scheme not in ("http", "https") or not parts.netloc):
+            raise ValueError(f"PUBLIC_URL must be an absolute http(s) URL, not {public_url!r}")
+        self.public = parts
+
+    def __call__(self, environ, start_response):
+        if self.public is not None:
+            environ["HTTP_HOST"] = self.public.netloc
+            environ["wsgi.url_scheme"] = self.public.scheme
+            prefix = self.public.path.rstrip("/")
+            if prefix:
+                path = environ.get("PATH_INFO", "")
+                if path == prefix or path.startswith(prefix + "/"):
+                    environ["PATH_INFO"] = path[len(prefix):]
+                environ["SCRIPT_NAME"] = prefix
+        elif "*" not in self.allowed:
+            host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+            if _host_name(host) not in self.allowed:
+                environ[HOST_ERROR] = host
+                environ["HTTP_HOST"] = "localhost"  # nothing built before the refusal names the client's host
+        return self.app(environ, start_response)
+
+
 def init_app(app: Flask) -> None:
     app.config["MAX_CONTENT_LENGTH"] = int(app.config.get("MAX_BODY", 1_000_000))
     app.wsgi_app = WholeBody(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
+    app.wsgi_app = Hosts(app.wsgi_app, str(app.config.get("PUBLIC_URL") or ""),
+                         host_names(app.config.get("ALLOWED_HOSTS", "")))
+
+    @app.before_request
+    def _refuse_a_host_not_served():
+        host = request.environ.get(HOST_ERROR)
+        if host is not None:
+            shown = host.encode("ascii", "backslashreplace").decode()[:100]
+            raise ApiError(400, f"This deployment does not answer for the host {shown!r} (setting ALLOWED_HOSTS, "
+                                "or PUBLIC_URL behind a proxy).")
 
     @app.before_request
     def _refuse_a_body_not_read():

@@ -452,6 +452,42 @@ def test_link_headers_are_built_from_parsed_reencoded_values(client):
         assert not set(target) & set('<>" ,;'), link  # the value is percent-encoded inside the one URL
 
 
+@pytest.mark.parametrize("path", ["/sparql", "/.well-known/void", "/api/queries", "/term/LowBackPain",
+                                  "/api/terms/LowBackPain", "/"])
+def test_a_host_not_allowed_is_never_echoed(client, path):
+    for host in ("evil.example", "evil.example:80", "127.0.0.1.evil.example", "[::2]:5000"):
+        response = client.get(path, headers={"Host": host, "Accept": "text/turtle, application/json;q=0.9"})
+        assert response.status_code == 400 and response.json["ok"] is False, (host, response.status_code)
+        assert "ALLOWED_HOSTS" in response.json["message"] and response.headers["X-Content-Type-Options"] == "nosniff"
+        assert "evil.example" not in response.headers.get("Location", "") and "evil" not in response.headers.get("Link", "")
+    for host in ("localhost", "localhost:5000", "127.0.0.1:8080", "[::1]:5000"):
+        assert client.get(path, headers={"Host": host}).status_code in (200, 303), host
+
+
+def test_public_url_decides_every_absolute_url():
+    app = create_app({"TESTING": True, "STORE_OBJECT": EmbeddedStore(), "PUBLIC_URL": "https://hipback.example.org/kb"})
+    client = app.test_client()
+    evil = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+    for path in ("/sparql", "/kb/sparql"):  # a proxy may pass the prefix on or strip it
+        body = client.get(path, headers={**evil, "Accept": "text/turtle"}).get_data(as_text=True)
+        assert "<https://hipback.example.org/kb/sparql>" in body and "evil" not in body
+    void = client.get("/.well-known/void", headers={**evil, "Accept": "application/n-triples"}).get_data(as_text=True)
+    assert "<https://hipback.example.org/kb/sparql>" in void and "evil" not in void
+    saved = client.get("/api/queries", headers=evil).json["queries"]
+    assert saved and all(q["url"].startswith("https://hipback.example.org/kb/queries/") for q in saved)
+    moved = client.get("/term/LowBackPain", headers={**evil, "Accept": "text/turtle"})
+    assert moved.status_code == 303 and moved.headers["Location"] == "/kb/term/LowBackPain.ttl"
+    with pytest.raises(ValueError):
+        create_app({"TESTING": True, "STORE_OBJECT": EmbeddedStore(), "PUBLIC_URL": "hipback.example.org"})
+
+
+def test_a_served_host_refuses_other_names(live_server):
+    status, headers, payload = raw_request(live_server, b"GET /sparql HTTP/1.1\r\nHost: evil.example\r\n"
+                                                        b"Accept: text/turtle\r\nConnection: close\r\n\r\n")
+    assert status == 400 and b"evil.example" not in payload.replace(b"'evil.example'", b"")
+    assert headers["content-type"] == "application/json" and "content-security-policy" in headers
+
+
 def test_wrong_update_tokens_are_limited_per_client():
     app = create_app({"TESTING": True, "UPDATE_TOKEN": TOKEN, "UPDATE_AUTH_FAILURES": 3})
     client = app.test_client()

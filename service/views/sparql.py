@@ -69,9 +69,8 @@ def _settings():
 
 
 def _public(path: str) -> str:
-    """The URL of ``path`` on this deployment: PUBLIC_URL when set, else the host asked."""
-    public = str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
-    return (public or request.host_url.rstrip("/")) + path
+    """The URL of ``path`` on this deployment (PUBLIC_URL, or an allowed host asked: security.Hosts)."""
+    return request.url_root.rstrip("/") + path
 
 
 def _graph_response(triples: list, fmt: str) -> Response:
@@ -105,7 +104,7 @@ def _describe(formats: list[str]) -> Response:
         )
     settings = _settings()
     update_url = _public("/sparql/update") if current_app.config.get("UPDATE_TOKEN") else None
-    endpoint = _public("/sparql") if current_app.config.get("PUBLIC_URL") else request.base_url
+    endpoint = _public("/sparql")
     triples = description.service_description(endpoint, update_url, settings["allowlist"], get_store(),
                                               void=_public("/.well-known/void"))
     return _graph_response(triples, key)
@@ -290,5 +289,5 @@ def void():
         return _preflight(VOID_METHODS)
     formats = [v for k, v in protocol.parse_params(request.query_string, "URL") if k == "format"]
     key = _graph_format(negotiation.GRAPH, formats)
-    triples = description.void_description(request.base_url, _public("/sparql"), get_store())
+    triples = description.void_description(_public("/.well-known/void"), _public("/sparql"), get_store())
     return _graph_response(triples, key)
