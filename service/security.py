@@ -4,7 +4,8 @@
   refuses a larger body with 413 in the one JSON error shape (errors.py). A body sent without a
   length (``Transfer-Encoding: chunked``) is read whole before the app sees it, at most MAX_BODY
   bytes: a longer one is refused with 413 and a malformed one with 400, so nothing ever runs on a
-  body cut short at the cap.
+  body cut short at the cap. A compressed body (``Content-Encoding``) is refused with 415: it is
+  never inflated, so its size cannot hide behind its compression.
 - Absolute URLs (service descriptions, saved-query links, redirects) name the deployment as
   ``PUBLIC_URL`` says, whatever ``Host`` the client sent; without it, a request whose ``Host`` is
   not in ``ALLOWED_HOSTS`` is answered 400, so no page or header ever echoes a host an attacker
@@ -159,6 +160,11 @@ def init_app(app: Flask) -> None:
         error = request.environ.get(BODY_ERROR)
         if error is not None:
             raise ApiError(*error)
+        coding = request.headers.get("Content-Encoding", "").strip().lower()
+        if coding not in ("", "identity"):
+            # never inflated here: a small compressed body could stand for any size past MAX_BODY (RFC 7694)
+            raise ApiError(415, f"Request bodies are read as sent; Content-Encoding {coding[:40]!r} is not accepted. "
+                                "Send the body uncompressed.", headers={"Accept-Encoding": "identity"})
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

@@ -363,6 +363,18 @@ def test_body_cap_everywhere(client, path):
     assert "MAX_BODY" in response.json["message"]
 
 
+def test_a_compressed_body_is_refused_never_inflated(client):
+    import gzip
+
+    bomb = gzip.compress(json.dumps({"text": "back pain " * 200_000}).encode())  # 2 MB inflated, 10 KB sent
+    for path in ("/api/triage", "/sparql", "/api/annotate"):
+        response = client.post(path, data=bomb, content_type="application/json", headers={"Content-Encoding": "gzip"})
+        assert response.status_code == 415 and response.json["ok"] is False, (path, response.status_code)
+        assert response.headers["Accept-Encoding"] == "identity"
+    plain = client.post("/api/triage", json={"findings": ["LowBackPain"]}, headers={"Content-Encoding": "identity"})
+    assert plain.status_code == 200
+
+
 def chunked_post(base: str, path: str, body: bytes, content_type: str, token: str | None = None,
                  malformed: bool = False) -> tuple[int, dict]:
     """POST ``body`` with ``Transfer-Encoding: chunked`` (no Content-Length), as a raw HTTP/1.1 client."""
