@@ -35,13 +35,15 @@ build: $(STAMPS)/install
 check: $(STAMPS)/install
 	$(BIN)/hipback build --check
 
-## bench: every benchmark, each against its baseline in the same run, written to bench/results/ (about 15 minutes)
+## bench: every benchmark, each against its baseline in the same run, written to bench/results/ (about 30 minutes)
 bench: $(STAMPS)/bench $(RELEASE)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/triage_bench.py
 	$(BIN)/python bench/triage_language.py
 	$(BIN)/python bench/terms_bench.py
 	$(BIN)/python bench/sparql_bench.py
+	$(BIN)/python bench/wsgi_servers.py
+	$(BIN)/python bench/text_scaling.py
 
 $(STAMPS)/bench: $(STAMPS)/test setup.cfg
 	$(BIN)/python -m pip install -e '.[test,bench]'

@@ -37,8 +37,14 @@ DEFAULTS: dict[str, object] = {
     "QUERY_MEMORY": 1024,
     # Largest request body accepted, in bytes.
     "MAX_BODY": 1_000_000,
-    # Number of query worker processes for /sparql.
-    "QUERY_WORKERS": 2,
+    # Number of query worker processes for /sparql (per web worker); 0: one per core.
+    "QUERY_WORKERS": 0,
+    # More query workers kept for queries whose shape ran fast before (a lane runaway queries cannot take).
+    "QUERY_LIGHT_WORKERS": 1,
+    # Seconds a /sparql request waits for a free query worker before it is answered 503 (at most QUERY_TIMEOUT).
+    "QUEUE_WAIT": 3.0,
+    # Most /sparql requests waiting for a query worker at once (per web worker); one more is answered 503.
+    "QUERY_MAX_WAITING": 256,
     # Bearer token that enables SPARQL Update at /sparql/update; empty disables updates.
     "UPDATE_TOKEN": "",
     # Wrong update tokens a client may send per minute (per web worker) before it is answered 429.

@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 import xml.dom.minidom
+from concurrent.futures import ThreadPoolExecutor
 
 import pyoxigraph as ox
 import pytest
@@ -521,17 +522,24 @@ def test_wrong_update_tokens_are_limited_per_client():
 
 # -- 7. the wait for a worker ------------------------------------------------------------
 
-def test_a_full_queue_is_answered_at_once():
+def _small_pool(**options):
     store = ox.Store()
     for i in range(300):
         store.add(ox.Quad(ox.NamedNode(f"x:s{i}"), ox.NamedNode("x:p"), ox.Literal(str(i)), ox.NamedNode("x:g")))
     _, data = runner.snapshot_of(store)
-    pool = runner.Pool(data, workers=1)
-    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    return runner.Pool(data, **options)
+
+
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+LOOKUP = "SELECT ?o WHERE {{ GRAPH ?g {{ <x:s{}> <x:p> ?o }} }}"  # one shape, a term per number
+
+
+def test_a_full_queue_is_answered_at_once():
+    pool = _small_pool(workers=1, max_waiting=1)
     try:
-        long = threading.Thread(target=_attempt, args=(pool, endless, 3))
+        long = threading.Thread(target=_attempt, args=(pool, ENDLESS, 3))
         long.start()
-        _until(lambda: pool._idle.empty())
+        _until(lambda: pool.idle() == 0)
         waiting = threading.Thread(target=_attempt, args=(pool, "ASK {}", 3))
         waiting.start()  # waits for the one worker
         _until(lambda: pool._waiting == 1)
@@ -543,6 +551,56 @@ def test_a_full_queue_is_answered_at_once():
         assert third == 503
         assert quick < 1.0  # at once, not after the 3 s the others wait
         assert pool.run(Job("ASK {}"), 30).ok
+    finally:
+        pool.close()
+
+
+def test_admission_is_by_time_the_wait_bound_answers_503_only_past_it():
+    pool = _small_pool(workers=1)
+    try:
+        long = threading.Thread(target=_attempt, args=(pool, ENDLESS, 4))
+        long.start()
+        _until(lambda: pool.idle() == 0)
+        started = time.monotonic()
+        with pytest.raises(ApiError) as busy:
+            pool.run(Job("ASK {}"), 30, wait=1.0)
+        waited = time.monotonic() - started
+        assert busy.value.status == 503 and "QUEUE_WAIT" in busy.value.message
+        assert busy.value.headers["Retry-After"] == "1"
+        assert waited >= 1.0  # it waited out its bound before the 503
+        # a request whose bound outlasts the runaway gets the worker the moment it is free
+        assert pool.run(Job("ASK {}"), 30, wait=20).ok
+        long.join()
+    finally:
+        pool.close()
+
+
+def test_a_burst_of_light_queries_all_answer():
+    pool = _small_pool(workers=2, light=1)
+    try:
+        with ThreadPoolExecutor(64) as clients:
+            outcomes = list(clients.map(lambda i: pool.run(Job(LOOKUP.format(i)), 5, wait=3).status, range(64)))
+        assert outcomes == [200] * 64
+    finally:
+        pool.close()
+
+
+def test_a_known_light_query_answers_while_runaways_hold_every_general_worker():
+    pool = _small_pool(workers=2, light=1)
+    try:
+        assert pool.run(Job(LOOKUP.format(0)), 5).ok  # its shape is now known to run fast
+        runaways = [threading.Thread(target=_attempt, args=(pool, ENDLESS, 4)) for _ in range(4)]
+        for thread in runaways:
+            thread.start()
+        _until(lambda: pool.idle("general") == 0)
+        for i in range(1, 21):  # another term, the same shape: the light lane takes it
+            assert pool.run(Job(LOOKUP.format(i)), 4, wait=0.5).ok
+        # a query of a shape never seen fast cannot take the light lane from it
+        with pytest.raises(ApiError) as refused:
+            pool.run(Job("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"), 4, wait=0.3)
+        assert refused.value.status == 503
+        for thread in runaways:
+            thread.join()
     finally:
         pool.close()
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 import atexit
 import hashlib
 import logging
+import math
 import os
-import queue
+import re
 import shutil
 import socket
 import subprocess
@@ -24,6 +25,8 @@ import tempfile
 import threading
 import time
 import weakref
+from collections import OrderedDict
+from dataclasses import dataclass
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -97,19 +100,54 @@ def _sweep_stale_snapshots() -> None:
             continue
 
 
+#: a query whose shape answered within this many seconds last time may use the light lane
+LIGHT_SECONDS = 0.25
+#: shapes remembered per pool (the oldest forgotten first)
+SHAPES = 10_000
+_SHAPE_TOKENS = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?"""
+                           r"|\b[A-Za-z][\w.-]*:[\w.-]+|#[^\n]*|\s+")
+
+
+def shape(text: str) -> str:
+    """The query with its constants taken out: IRIs, literals, numbers and prefixed names become
+    placeholders, comments and runs of space go. Lookups that differ only in the term they name have
+    one shape, and so one record of how fast they run."""
+    def placeholder(match: re.Match) -> str:
+        token = match.group(0)
+        if token[0] == "#":
+            return " "
+        if token[0].isspace():
+            return " "
+        return "<>" if token[0] in "<\"'" or ":" in token else "0"
+
+    normal = _SHAPE_TOKENS.sub(placeholder, text).strip()
+    return hashlib.sha1(normal.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 class Pool:
-    """QUERY_WORKERS processes over a snapshot of an embedded pyoxigraph store.
+    """QUERY_WORKERS processes over a snapshot of an embedded pyoxigraph store, and a light lane.
 
     ``sealed``: the workers cannot open sockets (worker.py), so SERVICE and LOAD cannot reach
     the network; a pool whose queries may call allowed SERVICE endpoints is not sealed.
-    ``memory_mb``: each worker's address-space cap (0: none). At most ``size`` requests wait
-    for a worker at once; one more is answered 503 at once, so waiting requests do not hold
-    every web thread.
+    ``memory_mb``: each worker's address-space cap (0: none).
+
+    Admission is by time, not by count: a request waits for a free worker up to its ``wait``
+    (QUEUE_WAIT, never past its timeout) and is answered 503 with Retry-After only past it. At
+    most ``max_waiting`` requests wait at once (each holds a web thread and a few KB); one more is
+    answered 503 at once.
+
+    ``light`` more workers form a lane kept for queries whose shape (``shape``) answered within
+    LIGHT_SECONDS last time it ran: runaway queries of shapes never seen fast cannot take them, so a
+    lookup still answers while every general worker is held by a query running to its timeout. A
+    fast-shaped query takes a light worker when one is free, else a general one; any other query
+    waits for a general worker.
     """
 
     def __init__(self, snapshot: bytes, workers: int = 2, start_timeout: float = 600.0,
-                 sealed: bool = True, memory_mb: int = 0):
+                 sealed: bool = True, memory_mb: int = 0, light: int = 0, max_waiting: int = 256):
         self.size = max(1, int(workers))
+        self.light = max(0, int(light))
+        self.max_waiting = max(1, int(max_waiting))
         self.start_timeout = start_timeout
         self.sealed = sealed
         self.memory_mb = memory_mb
@@ -119,21 +157,24 @@ class Pool:
         with open(os.path.join(self._dir, "pid"), "w") as handle:
             handle.write(str(os.getpid()))
         self._lock = threading.Lock()
+        self._free = threading.Condition(self._lock)
         self._generation = 0
         self._snapshot = self._write_snapshot(snapshot)
         # Workers die with the thread that started them (PR_SET_PDEATHSIG counts threads), so
         # one long-lived thread starts them all, never a request thread that is about to end.
         self._spawner = ThreadPoolExecutor(1, thread_name_prefix="sparql-spawner")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: dict[str, list[_Worker]] = {"general": [], "light": []}
         self._all: set[_Worker] = set()
+        self._fast: OrderedDict[str, bool] = OrderedDict()
         self.killed = 0
         self.closed = False
         atexit.register(self.close)
-        started = [self._spawn() for _ in range(self.size)]
-        for w in started:
+        lanes = ["general"] * self.size + ["light"] * self.light
+        started = [(self._spawn(), lane) for lane in lanes]
+        for w, lane in started:
             if not w.wait_ready(start_timeout):
                 raise RuntimeError("a query worker did not start")
-            self._idle.put(w)
+            self._give(w, lane)
 
     # snapshots -------------------------------------------------------------------------
     def _write_snapshot(self, snapshot: bytes) -> tuple[int, str]:
@@ -148,6 +189,7 @@ class Pool:
         with self._lock:
             old = self._snapshot[1]
             self._snapshot = self._write_snapshot(snapshot)
+            self._fast.clear()  # new content: what ran fast may not any more
         # a worker still loading the old file has it open already; unlinking is safe on POSIX
         try:
             os.unlink(old)
@@ -161,8 +203,17 @@ class Pool:
             self._all.add(w)
         return w
 
-    def _replace(self, dead: _Worker) -> None:
-        """Kill ``dead`` and start a replacement in the background."""
+    def _give(self, w: _Worker, lane: str) -> None:
+        with self._free:
+            self._idle[lane].append(w)
+            self._free.notify_all()  # a waiter for either lane may take it
+
+    def idle(self, lane: str = "general") -> int:
+        with self._lock:
+            return len(self._idle[lane])
+
+    def _replace(self, dead: _Worker, lane: str) -> None:
+        """Kill ``dead`` and start a replacement for its lane in the background."""
         with self._lock:
             self._all.discard(dead)
         dead.kill()
@@ -176,7 +227,7 @@ class Pool:
             except (RuntimeError, OSError):  # the pool closed meanwhile
                 return
             if w.wait_ready(self.start_timeout) and not self.closed:
-                self._idle.put(w)
+                self._give(w, lane)
             else:
                 with self._lock:
                     self._all.discard(w)
@@ -184,43 +235,77 @@ class Pool:
 
         threading.Thread(target=start, name="sparql-worker-start", daemon=True).start()
 
-    def run(self, job: Job, timeout: float) -> Outcome:
-        """Run ``job``, answering 503 when it (with its wait for a worker) takes over ``timeout``."""
-        deadline = time.monotonic() + timeout
-        busy = ApiError(
-            503,
-            f"Every query worker stayed busy for {timeout:g} s (setting QUERY_TIMEOUT); try again shortly.",
-            headers={"Retry-After": "1"},
-        )
-        with self._lock:
-            full = self._idle.empty() and self._waiting >= self.size
-            if not full:
-                self._waiting += 1
-        if full:
-            raise ApiError(503, "Every query worker is busy and as many requests are waiting; try again shortly.",
-                           headers={"Retry-After": "1"})
-        try:
-            w = self._idle.get(timeout=max(timeout, 0.001))
-        except queue.Empty:
-            raise busy from None
-        finally:
-            with self._lock:
+    def _take(self, light: bool, deadline: float) -> tuple[_Worker, str] | None:
+        """A free worker (a light one first for a fast shape), waiting until ``deadline``; None past it."""
+        with self._free:
+            if self._waiting >= self.max_waiting:
+                raise ApiError(503, f"{self._waiting} requests are already waiting for a query worker (setting "
+                                    "QUERY_MAX_WAITING); try again shortly.", headers={"Retry-After": "1"})
+            self._waiting += 1
+            try:
+                while True:
+                    if light and self._idle["light"]:
+                        return self._idle["light"].pop(0), "light"
+                    if self._idle["general"]:
+                        return self._idle["general"].pop(0), "general"
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        return None
+                    self._free.wait(remaining)
+            finally:
                 self._waiting -= 1
+
+    def _record(self, key: str | None, seconds: float) -> None:
+        if key is None:
+            return
+        with self._lock:
+            if seconds <= LIGHT_SECONDS:
+                self._fast[key] = True
+                self._fast.move_to_end(key)
+                while len(self._fast) > SHAPES:
+                    self._fast.popitem(last=False)
+            else:
+                self._fast.pop(key, None)
+
+    def is_fast(self, key: str | None) -> bool:
+        with self._lock:
+            return key is not None and key in self._fast
+
+    def run(self, job: Job, timeout: float, wait: float | None = None) -> Outcome:
+        """Run ``job`` within ``timeout`` seconds, after waiting at most ``wait`` (default: the timeout) for
+        a worker; 503 with Retry-After past the wait, 503 when the job itself runs over."""
+        started = time.monotonic()
+        wait = timeout if wait is None else min(wait, timeout)
+        key = shape(job.query) if isinstance(job, Job) and self.light else None
+        taken = self._take(self.is_fast(key), started + wait)
+        if taken is None:
+            raise ApiError(
+                503,
+                f"Every query worker stayed busy for {wait:g} s (setting QUEUE_WAIT); try again shortly.",
+                headers={"Retry-After": str(max(1, math.ceil(wait)))},
+            )
+        w, lane = taken
+        deadline = started + timeout
         if deadline - time.monotonic() <= 0.001:  # no time left to run: the worker goes back unharmed
-            self._idle.put(w)
-            raise busy
+            self._give(w, lane)
+            raise ApiError(503, f"The wait for a query worker took the whole {timeout:g} s (setting QUERY_TIMEOUT); "
+                                "try again shortly.", headers={"Retry-After": "1"})
         generation, path = self._snapshot
+        ran = time.monotonic()
         try:
             w.conn.send((generation, path, job))
             if w.conn.poll(max(deadline - time.monotonic(), 0)):
                 outcome = w.conn.recv()
-                self._idle.put(w)
+                self._give(w, lane)
+                self._record(key, time.monotonic() - ran)
                 return outcome
         except (EOFError, OSError, BrokenPipeError):
-            self._replace(w)
+            self._replace(w, lane)
+            self._record(key, float("inf"))
             hint = " (a query that needs more memory than QUERY_MEMORY stops its worker)" if self.memory_mb else ""
             raise ApiError(503, f"The query worker stopped unexpectedly{hint}; try again.") from None
-        self._replace(w)
+        self._replace(w, lane)
+        self._record(key, float("inf"))
         raise ApiError(
             503,
             f"The query ran longer than {timeout:g} s (setting QUERY_TIMEOUT) and was stopped. "
@@ -252,6 +337,30 @@ def snapshot_of(store: ox.Store) -> tuple[str, bytes]:
     return hashlib.sha256(data).hexdigest(), data
 
 
+@dataclass(frozen=True)
+class Options:
+    """How a pool is made (settings QUERY_WORKERS, SERVICE_ALLOWLIST, QUERY_MEMORY, QUERY_LIGHT_WORKERS,
+    QUERY_MAX_WAITING); apps share a pool only when their content and options agree."""
+
+    workers: int = 2
+    sealed: bool = True
+    memory_mb: int = 0
+    light: int = 0
+    max_waiting: int = 256
+
+    def pool(self, data: bytes) -> Pool:
+        return Pool(data, self.workers, sealed=self.sealed, memory_mb=self.memory_mb, light=self.light,
+                    max_waiting=self.max_waiting)
+
+
+def default_workers() -> int:
+    """QUERY_WORKERS = 0: one query worker per core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 class _Shared:
     """Pools shared by every app of the process whose store holds the same quads.
 
@@ -265,13 +374,12 @@ class _Shared:
         self.pools: dict[tuple, Pool] = {}
         self.users: dict[tuple, int] = {}
 
-    def acquire(self, digest: str, data: bytes, workers: int, sealed: bool = True,
-                memory_mb: int = 0) -> tuple[tuple, Pool]:
-        key = (digest, workers, sealed, memory_mb)
+    def acquire(self, digest: str, data: bytes, options: Options) -> tuple[tuple, Pool]:
+        key = (digest, options)
         with self.lock:
             pool = self.pools.get(key)
             if pool is None or pool.closed:
-                pool = self.pools[key] = Pool(data, workers, sealed=sealed, memory_mb=memory_mb)
+                pool = self.pools[key] = options.pool(data)
                 self.users[key] = 0
             self.users[key] += 1
             return key, pool
@@ -309,13 +417,12 @@ class Embedded:
     answers the new content, which replaces the app's store (``holder.store``) at once.
     """
 
-    def __init__(self, holder, workers: int, sealed: bool = True, memory_mb: int = 0):
+    def __init__(self, holder, options: Options, wait: float | None = None):
         self.holder = holder  # the app's EmbeddedStore; its ``store`` is replaced by an update
-        self.workers = workers
-        self.sealed = sealed
-        self.memory_mb = memory_mb
+        self.options = options
+        self.wait = wait
         digest, data = snapshot_of(holder.store)
-        self.key, self.pool = SHARED.acquire(digest, data, workers, sealed, memory_mb)
+        self.key, self.pool = SHARED.acquire(digest, data, options)
         self._update_lock = threading.Lock()
 
     @property
@@ -323,7 +430,7 @@ class Embedded:
         return self.holder.store
 
     def run(self, job: Job, timeout: float) -> Outcome:
-        return self.pool.run(job, timeout)
+        return self.pool.run(job, timeout, self.wait)
 
     def update(self, text: str, base: str | None, using: list[str], using_named: list[str], timeout: float,
                allowlist: tuple[str, ...] = (), protected: tuple[str, ...] = (), check=None) -> None:
@@ -345,7 +452,8 @@ class Embedded:
                 "write USING / USING NAMED in the update instead.",
             )
         with self._update_lock:
-            outcome = self.pool.run(UpdateJob(text, base, tuple(allowlist), protected=tuple(protected)), timeout)
+            outcome = self.pool.run(UpdateJob(text, base, tuple(allowlist), protected=tuple(protected)), timeout,
+                                    self.wait)
             if not outcome.ok:
                 raise ApiError(outcome.status, outcome.message)
             data = outcome.body
@@ -360,7 +468,7 @@ class Embedded:
                 self.key = moved
                 return
             old = self.key
-            self.key, self.pool = SHARED.acquire(digest, data, self.workers, self.sealed, self.memory_mb)
+            self.key, self.pool = SHARED.acquire(digest, data, self.options)
             SHARED.release(old)
 
     def close(self) -> None:
@@ -389,8 +497,11 @@ def for_app(app):
 
                 # workers that may call no SERVICE endpoint are sealed off the network
                 sealed = not allowlist(app.config.get("SERVICE_ALLOWLIST", ""))
-                runner = Embedded(store, int(app.config.get("QUERY_WORKERS", 2)), sealed,
-                                  int(app.config.get("QUERY_MEMORY", 0)))
+                c = app.config
+                options = Options(workers=int(c.get("QUERY_WORKERS", 0)) or default_workers(), sealed=sealed,
+                                  memory_mb=int(c.get("QUERY_MEMORY", 0)), light=int(c.get("QUERY_LIGHT_WORKERS", 1)),
+                                  max_waiting=int(c.get("QUERY_MAX_WAITING", 256)))
+                runner = Embedded(store, options, float(c.get("QUEUE_WAIT", 3.0)))
                 weakref.finalize(app, runner.close)
             app.extensions["hipback.sparql"] = runner
     return runner
