@@ -349,6 +349,33 @@ def test_gallery_shows_every_saved_query_with_its_rows(client):
         assert entry["rows"] == alone["rows"][: len(entry["rows"])]
 
 
+def test_the_gallery_is_cached_per_content_and_follows_an_update():
+    from service import create_app
+    from service.sparql import runner
+    from service.store import EmbeddedStore
+
+    app = create_app({"TESTING": True, "UPDATE_TOKEN": "t", "STORE_OBJECT": EmbeddedStore()})
+    client = app.test_client()
+    first = client.get("/queries.json").get_json()
+    pool = runner.for_app(app).pool
+    calls = []
+    original = pool.run
+    pool.run = lambda *args, **kwargs: calls.append(args) or original(*args, **kwargs)
+    try:
+        assert client.get("/queries.json").get_json() == first and calls == []  # no saved query ran again
+    finally:
+        pool.run = original
+    # new content (a label in a graph of the client's own): the gallery is made again from it
+    label = "http://www.w3.org/2000/01/rdf-schema#label"
+    insert = f"INSERT DATA {{ GRAPH <urn:hipback:mine> {{ <urn:x> <{label}> \"x\" }} }}"
+    assert client.post("/sparql/update", data=insert, content_type="application/sparql-update",
+                       headers={"Authorization": "Bearer t"}).status_code == 200
+    assert runner.for_app(app).key != (app.extensions["hipback.gallery"][0][1])
+    again = client.get("/queries.json").get_json()
+    assert [q["name"] for q in again["queries"]] == [q["name"] for q in first["queries"]]
+    assert app.extensions["hipback.gallery"][0][1] == runner.for_app(app).key
+
+
 def test_console_offers_every_saved_query(client):
     html = get_html(client, "/sparql").get_data(as_text=True)
     saved = client.get("/api/queries").get_json()["queries"]

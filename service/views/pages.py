@@ -7,6 +7,7 @@ service/pagedata.py; this module only chooses the format and renders.
 """
 from __future__ import annotations
 
+import time
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
@@ -198,17 +199,26 @@ def graph(name: str):
 
 
 GALLERY_ROWS = 25
+GALLERY = "hipback.gallery"
+GALLERY_SECONDS = 60
 
 
 @bp.get("/queries", defaults={"suffix": ""})
 @bp.get("/queries<any('.json'):suffix>")
 def gallery(suffix: str):
     """Every saved query with its first rows as a table (each runs through the /sparql checks and bounds)."""
-    from ..sparql import saved
+    from ..sparql import runner, saved
     from .queries import _rows
     from .sparql import run_query
 
-    entries = []
+    # cached per content: the ontology version and the embedded store's digest (each update changes it); a
+    # remote store can change behind the service's back, so its gallery is kept a minute at most
+    run = runner.for_app(current_app)
+    key = (term_index().version, getattr(run, "key", None) or int(time.monotonic() // GALLERY_SECONDS))
+    cached = current_app.extensions.get(GALLERY)
+    if cached is not None and cached[0] == key:
+        return respond("gallery.html", cached[1], suffix, "/queries")
+    entries, complete = [], True
     for query in saved.all_saved():
         entry = {"name": query.name, "title": query.title, "description": query.description,
                  "page": f"/queries/{query.name}", "sparql": query.text}
@@ -218,8 +228,11 @@ def gallery(suffix: str):
             entry.update(columns=columns, rows=rows[:GALLERY_ROWS], count=len(rows))
         except ApiError as error:
             entry.update(columns=[], rows=[], count=0, error=error.message)
+            complete = False  # a busy worker or a timeout is not kept
         entries.append(entry)
     data = {"ok": True, "title": "Saved queries", "shown_rows": GALLERY_ROWS, "queries": entries}
+    if complete:
+        current_app.extensions[GALLERY] = (key, data)
     return respond("gallery.html", data, suffix, "/queries")
 
 
