@@ -64,6 +64,11 @@ def test_load_then_query_remote(runner, oxigraph, method, path):
     remote = runner.invoke(main, ["query", COUNT, "--endpoint", oxigraph.query_url, "--format", "json"])
     assert remote.exit_code == 0, remote.output
     assert count_of(remote.output) == release_triples()
+    # each blank node stays one node: the triples of a restriction or list are never split between requests
+    blanks = "SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE { GRAPH ?g { ?b ?p ?o } FILTER isBlank(?b) }"
+    remote = runner.invoke(main, ["query", blanks, "--endpoint", oxigraph.query_url, "--format", "json"])
+    local = runner.invoke(main, ["query", blanks, "--format", "json"])
+    assert count_of(remote.output) == count_of(local.output) > 0
 
 
 def test_load_needs_an_endpoint(runner, monkeypatch):

@@ -22,16 +22,26 @@ CHUNK_LINES = 5000
 
 
 def _chunks(path: Path, size: int):
-    chunk = []
+    """The file's triples in chunks of ``size`` lines, those with a blank node last and all in one chunk.
+
+    Blank node labels are scoped to one update request, so the triples of one blank node (an OWL restriction,
+    a list) must be sent together or they would become several nodes.
+    """
+    chunk, blank = [], []
     with open(path, encoding="utf-8") as handle:
         for line in handle:
             if line.strip() and not line.startswith("#"):
+                if line.startswith("_:") or " _:" in line:
+                    blank.append(line)
+                    continue
                 chunk.append(line)
                 if len(chunk) >= size:
-                    yield chunk
+                    yield chunk, False
                     chunk = []
     if chunk:
-        yield chunk
+        yield chunk, False
+    if blank:
+        yield blank, True
 
 
 def load_remote(url: str, files: list[tuple[Path, str]] | None = None, method: str = "gsp",
@@ -61,8 +71,11 @@ def load_remote(url: str, files: list[tuple[Path, str]] | None = None, method: s
                 _check(session.post(url, data=f"DROP SILENT GRAPH <{graph}>".encode(), headers=update_headers,
                                     timeout=timeout), url)
                 count = 0
-                for chunk in _chunks(Path(path), CHUNK_LINES):
-                    text = f"INSERT DATA {{ GRAPH <{graph}> {{\n{''.join(chunk)}}} }}"
+                for chunk, blank in _chunks(Path(path), CHUNK_LINES):
+                    triples = f"GRAPH <{graph}> {{\n{''.join(chunk)}}}"
+                    # a template's blank nodes are one new node per label in the request; some stores (Virtuoso)
+                    # take no blank node in INSERT DATA
+                    text = f"INSERT {{ {triples} }} WHERE {{}}" if blank else f"INSERT DATA {{ {triples} }}"
                     _check(session.post(url, data=text.encode("utf-8"), headers=update_headers, timeout=timeout), url)
                     count += len(chunk)
                 sent[graph] = count
