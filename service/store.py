@@ -166,6 +166,25 @@ class EmbeddedStore(Store):
         return graph
 
 
+#: what a store may answer a CONSTRUCT in (Virtuoso writes N-Triples as text/plain), and rdflib's parser for it
+GRAPH_MEDIA = {"application/n-triples": "nt", "text/plain": "nt", "text/turtle": "turtle",
+               "application/rdf+xml": "xml", "application/x-turtle": "turtle"}
+
+
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+
+def _canonical(term: dict) -> str:
+    """A SPARQL JSON term's value; an xsd:boolean in its canonical form (Virtuoso writes true as "1")."""
+    if term.get("datatype") == _BOOLEAN:
+        return "true" if term["value"].strip() in ("1", "true") else "false"
+    return term["value"]
+
+
+class StoreError(RuntimeError):
+    """The store answered something the service cannot read."""
+
+
 class RemoteStore(Store):
     """Any SPARQL 1.1 query endpoint, through SPARQLWrapper."""
 
@@ -192,7 +211,7 @@ class RemoteStore(Store):
         from SPARQLWrapper import JSON
 
         data = self._wrapper(text, JSON, graphs).queryAndConvert()
-        return [{k: v["value"] for k, v in b.items()} for b in data["results"]["bindings"]]
+        return [{k: _canonical(v) for k, v in b.items()} for b in data["results"]["bindings"]]
 
     def _ask(self, text: str, graphs=RELEASE) -> bool:
         from SPARQLWrapper import JSON
@@ -203,10 +222,14 @@ class RemoteStore(Store):
         from SPARQLWrapper import N3
 
         client = self._wrapper(text, N3, graphs)
-        client.addCustomHttpHeader("Accept", "application/n-triples")
-        raw = client.query().response.read()
+        client.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5")
+        response = client.query().response
+        media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        fmt = GRAPH_MEDIA.get(media)
+        if fmt is None:
+            raise StoreError(f"the store answered a graph query in {media or 'no media type'}, not RDF")
         graph = rdflib.Graph()
-        graph.parse(data=raw.decode("utf-8"), format="nt")
+        graph.parse(data=response.read().decode("utf-8"), format=fmt)
         return graph
 
 

@@ -142,6 +142,22 @@ def oxigraph():
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def virtuoso():
+    """Debian's Virtuoso 7 on 127.0.0.1, loaded with the release through SPARQL Update (`make virtuoso` installs
+    it; skipped with the reason where it is not installed)."""
+    from service.sparql.commands import load_remote
+    from sparql_servers import VirtuosoServer, virtuoso_binary
+
+    if virtuoso_binary() is None:
+        pytest.skip("virtuoso-t is not installed (Debian: apt-get install virtuoso-opensource-7-bin; `make test` "
+                    "installs it when run as root)")
+    server = VirtuosoServer()
+    load_remote(server.update_url, method="update")
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def listener():
     """A port on 127.0.0.1 that tells whether anything connected to it (nothing may, for SERVICE or LOAD)."""

@@ -1,11 +1,12 @@
-"""The pages on a remote store (a real Oxigraph server) answer what they answer on the embedded store."""
+"""The pages on a remote store (a real Oxigraph server, and Debian's Virtuoso 7) answer what they answer on the
+embedded store."""
 from __future__ import annotations
 
 import pytest
 import requests
 
 from service.sparql.commands import load_remote
-from sparql_servers import OxigraphServer
+from sparql_servers import VIRTUOSO_COUNTS, OxigraphServer
 
 pytestmark = pytest.mark.slow
 
@@ -23,8 +24,11 @@ HTML = ["/", "/red-flags", "/compare?c=Sprain&c=Strain", "/triage?finding=FeverO
         "/queries", "/sparql", "/term/LumbarHerniatedDisc.html"]
 
 
-@pytest.fixture(scope="module")
-def remote_server(live_server_factory) -> str:
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def remote_server(request, live_server_factory) -> str:
+    if request.param == "virtuoso":
+        yield live_server_factory({"STORE": request.getfixturevalue("virtuoso").query_url})
+        return
     oxigraph = OxigraphServer()
     try:
         load_remote(oxigraph.store_url)
@@ -56,10 +60,13 @@ def test_pages_render_on_a_remote_store(remote_server, path):
     assert "<main" in response.text
 
 
-def test_gallery_runs_every_saved_query_on_the_remote_store(live_server, remote_server):
+def test_gallery_runs_every_saved_query_on_the_remote_store(request, live_server, remote_server):
     embedded = requests.get(live_server + "/queries.json", timeout=60).json()["queries"]
     remote = requests.get(remote_server + "/queries.json", timeout=60).json()["queries"]
     assert [q["name"] for q in remote] == [q["name"] for q in embedded]
-    for mine, theirs in zip(remote, embedded):
+    for mine in remote:
         assert "error" not in mine, mine
-        assert mine["count"] == theirs["count"], mine["name"]
+    differ = [(m["name"], m["count"], t["count"]) for m, t in zip(remote, embedded) if m["count"] != t["count"]]
+    if differ and "virtuoso" in request.node.callspec.id:
+        pytest.xfail(f"Virtuoso 7.2.5 counts differ on {len(differ)} saved queries: {VIRTUOSO_COUNTS}")
+    assert not differ

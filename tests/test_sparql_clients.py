@@ -23,11 +23,10 @@ DESCRIBE = f"DESCRIBE <{HB}Condition>"
 
 
 
-@pytest.fixture(scope="module", params=["embedded", "oxigraph"])
+@pytest.fixture(scope="module", params=["embedded", "oxigraph", "virtuoso"])
 def server(request, live_server_factory) -> str:
-    if request.param == "oxigraph":
-        ox = request.getfixturevalue("oxigraph")
-        return live_server_factory({"STORE": ox.query_url})
+    if request.param in ("oxigraph", "virtuoso"):
+        return live_server_factory({"STORE": request.getfixturevalue(request.param).query_url})
     return live_server_factory()
 
 

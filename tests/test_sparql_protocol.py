@@ -27,13 +27,13 @@ D1, D2, D3 = (requests.utils.quote(KASEI + f"data{i}.rdf", safe="") for i in (1,
 
 
 
-@pytest.fixture(scope="module", params=["embedded", "oxigraph"])
+@pytest.fixture(scope="module", params=["embedded", "oxigraph", "virtuoso"])
 def server(request, live_server_factory) -> str:
     """Base URL of a live server with updates enabled and the stand-in data loaded."""
     settings = {"UPDATE_TOKEN": TOKEN, "SPARQL_BASE": KASEI}
-    if request.param == "oxigraph":
-        ox = request.getfixturevalue("oxigraph")
-        settings.update(STORE=ox.query_url, STORE_UPDATE_URL=ox.update_url)
+    if request.param in ("oxigraph", "virtuoso"):
+        store = request.getfixturevalue(request.param)
+        settings.update(STORE=store.query_url, STORE_UPDATE_URL=store.update_url)
     base = live_server_factory(settings)
     load_kasei(base, TOKEN)
     return base

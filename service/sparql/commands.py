@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import sys
+import re
 from pathlib import Path
 
 import click
@@ -19,19 +20,46 @@ from . import guard, negotiation
 from .execute import Job, Outcome
 
 CHUNK_LINES = 5000
+#: lines per INSERT template of blank-node triples (Virtuoso compiles a template to SQL, 10,000 lines at most)
+BLANK_LINES = 200
+_BLANK = re.compile(r"(?:^|\s)(_:[A-Za-z0-9_.-]+)")
+
+
+def _blank_groups(lines: list[str]) -> list[list[str]]:
+    """The lines with blank nodes, grouped so that every triple of one blank node (and of the blank nodes
+    linked to it: an OWL restriction and its list) is in one group."""
+    parent: dict[str, str] = {}
+
+    def root(label: str) -> str:
+        while parent.setdefault(label, label) != label:
+            parent[label] = parent[parent[label]]
+            label = parent[label]
+        return label
+
+    labelled = []
+    for line in lines:
+        labels = _BLANK.findall(line)
+        for other in labels[1:]:
+            parent[root(other)] = root(labels[0])
+        labelled.append((line, labels[0]))
+    groups: dict[str, list[str]] = {}
+    for line, label in labelled:
+        groups.setdefault(root(label), []).append(line)
+    return list(groups.values())
 
 
 def _chunks(path: Path, size: int):
-    """The file's triples in chunks of ``size`` lines, those with a blank node last and all in one chunk.
+    """The file's triples in chunks of about ``size`` lines; (lines, True) for those with blank nodes.
 
     Blank node labels are scoped to one update request, so the triples of one blank node (an OWL restriction,
-    a list) must be sent together or they would become several nodes.
+    a list) must be sent together or they would become several nodes: those go in chunks of whole groups
+    (``_blank_groups``) of at most BLANK_LINES lines where the groups allow.
     """
     chunk, blank = [], []
     with open(path, encoding="utf-8") as handle:
         for line in handle:
             if line.strip() and not line.startswith("#"):
-                if line.startswith("_:") or " _:" in line:
+                if _BLANK.search(line):
                     blank.append(line)
                     continue
                 chunk.append(line)
@@ -40,8 +68,14 @@ def _chunks(path: Path, size: int):
                     chunk = []
     if chunk:
         yield chunk, False
-    if blank:
-        yield blank, True
+    chunk = []
+    for group in _blank_groups(blank):
+        if chunk and len(chunk) + len(group) > BLANK_LINES:
+            yield chunk, True
+            chunk = []
+        chunk += group
+    if chunk:
+        yield chunk, True
 
 
 def load_remote(url: str, files: list[tuple[Path, str]] | None = None, method: str = "gsp",

@@ -116,18 +116,33 @@ def syntax_message(error: Exception) -> str:
     return prefix + text
 
 
-_COMMENT = re.compile(r"#[^\n\r]*")
+#: IRIs and strings are matched so that a '#' inside them is not taken for a comment
+_COMMENT = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n\r]*""")
+
+
+def strip_comments(text: str) -> str:
+    """The text with its comments blanked out (IRIs and strings kept)."""
+    return _COMMENT.sub(lambda m: " " if m.group(0).startswith("#") else m.group(0), text)
 _UPDATE_START = re.compile(
     r"\s*(?:(?:PREFIX\s+[^\s:]*:|BASE)\s*<[^>]*>\s*)*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
+_FORM = re.compile(
+    r"\s*(?:(?:PREFIX\s+[^\s:]*:|BASE)\s*<[^>]*>\s*)*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
 _SELECT_STAR = re.compile(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", re.I)
 
 
 def _update_hint(text: str) -> str:
     """A pointer to /sparql/update when the text that failed to parse as a query starts like an update."""
-    found = _UPDATE_START.match(_COMMENT.sub(" ", text))
+    found = _UPDATE_START.match(strip_comments(text))
     if not found:
         return ""
     return f" {found.group(1).upper()} is SPARQL Update: send it with POST to /sparql/update."
+
+
+def query_form(text: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE, read from the text's first keyword after its prologue; None when
+    the text does not start like a query (the engine's parse decides)."""
+    found = _FORM.match(strip_comments(text))
+    return found.group(1).upper() if found else None
 
 
 def in_query_order(variables: list[str], text: str) -> list[str]:

@@ -15,10 +15,16 @@ import pyoxigraph as ox
 import requests
 
 from ..errors import ApiError
-from .execute import Job, Outcome, serialize_graph, serialize_results, solutions_outcome, syntax_message, too_many
+from .execute import (Job, Outcome, query_form, serialize_graph, serialize_results, solutions_outcome, syntax_message,
+                      too_many)
 
-ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
+#: XML results first: Virtuoso's SPARQL JSON writes a language tag as "lang", which is not SPARQL JSON
+ACCEPT = "application/sparql-results+xml, application/sparql-results+json;q=0.9, application/n-triples;q=0.8, text/turtle;q=0.7"
+#: for CONSTRUCT and DESCRIBE: a store that can write a graph as SPARQL results (Virtuoso) must not be offered them
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 MAX_ANSWER_BYTES = 256 * 1024 * 1024
+#: the one column Virtuoso 7 writes for an ASK answered in SPARQL JSON
+ASK_COLUMN = "__ASK_RETVAL"
 
 
 def _read(response: requests.Response, deadline: float, timeout: float, limit: int = MAX_ANSWER_BYTES) -> bytes:
@@ -50,6 +56,9 @@ def _store_error(response: requests.Response, shifted: bool = False) -> ApiError
         if where:
             line = int(where.group(1)) - (1 if shifted else 0)
             return ApiError(400, syntax_message(SyntaxError(f"error at {line}:{where.group(2)}: {text[where.end():]}")))
+        virtuoso = re.search(r"SP0\d\d: SPARQL compiler, line \d+: (syntax error.*?)(?: SPARQL query:|$)", text)
+        if virtuoso:  # Virtuoso's words, without the line it counts in the text it was sent
+            return ApiError(400, f"Syntax error in the query: {virtuoso.group(1)[:200]}")
         return ApiError(400, f"The store refused the query: {text[:300]}")
     return ApiError(502, f"The store answered {response.status_code}: {text}")
 
@@ -74,11 +83,12 @@ class Remote:
     def run(self, job: Job, timeout: float) -> Outcome:
         deadline = time.monotonic() + timeout
         try:
+            # the URL-encoded form, which every SPARQL 1.1 server takes (Virtuoso 7 never answers a direct POST)
             response = self.session.post(
                 self.query_url,
-                params=self._params(job),
-                data=with_base(job.query, job.base).encode("utf-8"),
-                headers={"Content-Type": "application/sparql-query; charset=utf-8", "Accept": ACCEPT},
+                data=[("query", with_base(job.query, job.base))] + self._params(job),
+                headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+                         "Accept": GRAPH_ACCEPT if query_form(job.query) in ("CONSTRUCT", "DESCRIBE") else ACCEPT},
                 timeout=(min(timeout, 5.0), timeout),
                 stream=True,
             )
@@ -94,11 +104,21 @@ class Remote:
         return self._outcome(body, media, job)
 
     def _outcome(self, body: bytes, media: str, job: Job) -> Outcome:
+        try:
+            return self._read_outcome(body, media, job)
+        except (SyntaxError, ValueError) as error:  # the store wrote something its media type does not allow
+            raise ApiError(502, f"The store's answer ({media}) could not be read: {' '.join(str(error).split())[:200]}") from None
+
+    def _read_outcome(self, body: bytes, media: str, job: Job) -> Outcome:
         results_format = ox.QueryResultsFormat.from_media_type(media)
         if results_format is not None:
             parsed = ox.parse_query_results(body, format=results_format)
             if isinstance(parsed, ox.QueryBoolean):
                 return serialize_results([], bool(parsed), job)
+            if [v.value for v in parsed.variables] == [ASK_COLUMN]:
+                # Virtuoso answers ASK in JSON as one row of __ASK_RETVAL (1 or 0), not as a boolean
+                rows = [solution[ASK_COLUMN] for solution in parsed]
+                return serialize_results([], bool(rows) and rows[0] is not None and rows[0].value not in ("0", "false"), job)
             return solutions_outcome(parsed, job, count_bytes=False)
         rdf_format = ox.RdfFormat.from_media_type(media)
         if rdf_format is None:
