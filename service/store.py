@@ -17,6 +17,7 @@ figures of the whole store (graph sizes, VoID) pass ``whole=True``.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -120,9 +121,14 @@ class EmbeddedStore(Store):
 
         self._ox = ox
         self.store = ox.Store()
+        digest = hashlib.sha256()
         for path, graph in files or release_files():
             with open(path, "rb") as handle:
                 self.store.bulk_load(handle, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+            with open(path, "rb") as handle:
+                digest.update(graph.encode() + b"\n" + hashlib.file_digest(handle, "sha256").digest())
+        #: names the content loaded (the files and their graphs): stores of one release share a query pool
+        self.digest = "files-" + digest.hexdigest()
 
     @classmethod
     def of(cls, store) -> "EmbeddedStore":
@@ -130,7 +136,7 @@ class EmbeddedStore(Store):
         import pyoxigraph as ox
 
         self = cls.__new__(cls)
-        self._ox, self.store = ox, store
+        self._ox, self.store, self.digest = ox, store, None
         return self
 
     def _value(self, term) -> str:

@@ -421,8 +421,13 @@ class Embedded:
         self.holder = holder  # the app's EmbeddedStore; its ``store`` is replaced by an update
         self.options = options
         self.wait = wait
-        digest, data = snapshot_of(holder.store)
+        digest = getattr(holder, "digest", None)
+        if digest is not None:  # loaded from files: their digest names the content, and no relabelling is needed
+            data = ox.serialize(holder.store, format=ox.RdfFormat.N_QUADS) or b""
+        else:
+            digest, data = snapshot_of(holder.store)
         self.key, self.pool = SHARED.acquire(digest, data, options)
+        del data  # the pool wrote it to its snapshot file
         self._update_lock = threading.Lock()
 
     @property
@@ -462,6 +467,7 @@ class Embedded:
             if check is not None:
                 check(store)
             self.holder.store = store
+            self.holder.digest = None  # the files no longer name the content
             digest = "written-" + hashlib.sha256(data).hexdigest()
             moved = SHARED.refresh_private(self.key, digest, data)
             if moved is not None:
