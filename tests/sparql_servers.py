@@ -113,6 +113,8 @@ MaxQueryExecutionTime = 30
 VIRTUOSO_LIMITS = {
     "conditions-sharing-a-finding": "Virtuoso 7.2.5 answers `rdfs:subClassOf+ hb:Condition ; rdfs:subClassOf* ?a` "
                                     "joined to a blank-node restriction with 1 row where the standard gives 36",
+    "findings-by-location": "Virtuoso 7.2.5 answers `rdfs:subClassOf+ hb:Finding` joined to a UNION of blank-node "
+                            "restrictions (one through `rdf:rest*/rdf:first`) with no rows where the standard gives 23",
 }
 
 

@@ -68,3 +68,36 @@ def test_unknown_query_is_404(server):
     assert response.status_code == 404 and response.json()["ok"] is False
     response = requests.get(server + "/queries/..%2Fapp%2Ftriple-count", timeout=30)
     assert response.status_code == 404
+
+
+# -- saved queries agree with the pages and the API -------------------------------------------
+
+@pytest.fixture(scope="module")
+def app_client():
+    from service import create_app
+
+    return create_app({"TESTING": True}).test_client()
+
+
+def test_red_flags_query_agrees_with_the_red_flags_page(app_client):
+    page = app_client.get("/red-flags.json").get_json()["red_flags"]
+    rows = app_client.get("/queries/red-flags.json").get_json()["rows"]
+    assert [r["redFlag"] for r in rows] == [f["iri"] for f in page]  # one row per red flag, in the page's order
+    for row, flag in zip(rows, page):
+        assert row["redFlagLabel"] == flag["label"] and row["urgency"] == "emergency"
+        listed = lambda cell: sorted(filter(None, (row.get(cell) or "").split("; ")))  # noqa: E731
+        assert listed("kinds") == sorted(k["label"] for k in flag["kinds"])
+        assert listed("conditions") == sorted(c["label"] for c in flag["points_to"])
+
+
+def test_findings_by_location_query_agrees_with_the_term_pages(app_client):
+    from service.views.support import term_index
+
+    index = term_index(app_client.application)
+    places = {config.BASE + p for p in ("hasLocation", "radiatesFrom", "radiatesTo")}
+    expected = {(finding, index.label(place), index.label(target))
+                for finding in index.descendants(config.BASE + "Finding")
+                for place, target, _via in index.out.get(finding, []) if place in places}
+    rows = app_client.get("/queries/findings-by-location.json").get_json()["rows"]
+    assert {(r["finding"], r["relation"], r["locationLabel"]) for r in rows} == expected
+    assert any(r["finding"] == config.BASE + "LowBackPain" for r in rows)  # defined by its kind and place
