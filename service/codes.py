@@ -97,6 +97,17 @@ def _icd10cm(code: str) -> str | None:
     return cm.get_description(code)
 
 
+def icd10cm_ancestors(code: str) -> list[str]:
+    """The code's broader ICD-10-CM codes, nearest first (M54.41 -> M54.4, M54), from the CMS tabular list's own
+    hierarchy; chapters and blocks (M50-M54) are left out, since no term maps to them. Empty for a code the list
+    does not hold."""
+    import simple_icd_10_cm as cm
+
+    if not cm.is_valid_item(code):
+        return []
+    return [a for a in cm.get_ancestors(code) if cm.is_category_or_subcategory(a)]
+
+
 # -- HPO -----------------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=1)

@@ -82,11 +82,16 @@ SCHEMAS = {
             ["field", "text"], field=STR, text=STR))]}})]},
     "AutocompletePage": {"allOf": [ref("Page"), obj(["query", "items"], query=STR, items={"type": "array", "items": {
         "allOf": [ref("Ref"), obj(["matched"], matched=obj(["field", "text"], field=STR, text=STR))]}})]},
-    "Mappings": obj(["ok", "code", "total", "items"], ok=BOOL, total=INT,
+    "Mappings": obj(["ok", "code", "match", "broader_code", "total", "items"], ok=BOOL, total=INT,
                     code=obj(["system", "code", "curie", "iri", "label"], system=STR, code=STR, curie=STR,
                              iri=STR, label=nullable(STR)),
+                    match={"type": "string", "enum": ["exact", "narrower", "broader", "none"],
+                           "description": "exact: terms mapped to the code itself; narrower: to ICD-10-CM codes under "
+                                          "it; broader: to codes under its nearest broader code that has any"},
+                    broader_code={"nullable": True, "allOf": [obj(["curie", "label"], curie=STR, label=nullable(STR))]},
                     items={"type": "array", "items": {"allOf": [ref("Ref"), obj(
-                        ["relation", "relation_iri"], relation=STR, relation_iri=STR, definition=nullable(STR))]}}),
+                        ["relation", "relation_iri", "match", "matched_code"], relation=STR, relation_iri=STR,
+                        definition=nullable(STR), match=STR, matched_code=STR)]}}),
     "TermMappings": obj(["ok", "term", "total", "items"], ok=BOOL, term=ref("Ref"), total=INT,
                         items={"type": "array", "items": ref("Code")}),
     "Downloads": obj(["ok", "ontology", "version", "items"], ok=BOOL, ontology=STR, version=nullable(STR),

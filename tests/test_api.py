@@ -184,7 +184,24 @@ def test_mapping_spellings(live_server, params, expected):
 
 def test_unmapped_well_formed_code_is_an_empty_list(live_server):
     body = get(f"{live_server}/api/mappings", code="ICD10CM:A00.0").json()
-    assert body["ok"] is True and body["total"] == 0 and body["items"] == []
+    assert body["ok"] is True and body["total"] == 0 and body["items"] == [] and body["match"] == "none"
+
+
+@pytest.mark.parametrize("code, match, via, expected", [
+    ("ICD10CM:M54.41", "broader", "ICD10CM:M54.4", {"LumbarNerveImpingement"}),  # M54.40 is mapped
+    ("ICD10CM:M16.11", "broader", "ICD10CM:M16", {"Arthritis"}),               # M16.9
+    ("ICD10CM:M51.36", "broader", "ICD10CM:M51", {"LumbarHerniatedDisc"}),
+    ("ICD10CM:M54.3", "narrower", None, {"LumbarNerveImpingement"}),           # M54.30, under it
+    ("ICD10CM:M51.26", "exact", None, {"LumbarHerniatedDisc"}),
+])
+def test_a_code_without_its_own_mapping_falls_back_along_icd10cms_hierarchy(live_server, code, match, via, expected):
+    body = get(f"{live_server}/api/mappings", code=code).json()
+    assert body["match"] == match and all(item["match"] == match for item in body["items"])
+    assert (body["broader_code"] or {}).get("curie") == via
+    assert expected <= {item["iri"].rsplit("/", 1)[1] for item in body["items"]}
+    assert body["code"]["label"]  # the code's own label, from the code system
+    if match != "exact":
+        assert all(item["matched_code"] != code for item in body["items"])
 
 
 def test_json_ld_on_request(live_server):

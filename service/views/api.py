@@ -161,16 +161,35 @@ def mappings():
                        "ICD10CM:M51.26, HP:0003419 or MESH:D001416 (or give system and code).", field="code")
     system_name, value = parsed
     index = term_index()
-    pairs = index.by_code(system_name, value)
+    found = [(value, pair) for pair in index.by_code(system_name, value)]
+    via, match = None, "exact" if found else "none"
+    if not found and system_name == codesys.ICD10CM and codesys.lookup(system_name, value):
+        # no term maps to the code itself: the terms of the codes under it (M54.3 -> M54.30: narrower), else
+        # of the codes under its nearest broader code that has any (M54.41 -> M54.4, under which M54.40 is)
+        mapped = sorted(code for system, code in index.codes_by_key if system == codesys.ICD10CM)
+        for level, ancestor in [("narrower", value)] + [("broader", a) for a in codesys.icd10cm_ancestors(value)]:
+            under = [code for code in mapped if code.startswith(ancestor)]
+            if under:
+                via, match = ancestor, level
+                found = [(code, pair) for code in under for pair in index.by_code(system_name, code)]
+                break
     items = [{**asdict(index.ref(t.iri)), "definition": t.definition, "relation": c.relation,
-              "relation_iri": c.relation_iri} for t, c in pairs]
+              "relation_iri": c.relation_iri, "match": match, "matched_code": _curie(system_name, code)}
+             for code, (t, c) in found]
     iri = codesys.iri(system_name, value)
+    label = index.code_labels.get(iri) or codesys.lookup(system_name, value)
     return answer({
-        "code": {"system": system_name, "code": value,
-                 "curie": value if system_name == codesys.HP else f"{system_name}:{value}",
-                 "iri": iri, "label": index.code_labels.get(iri)},
+        "code": {"system": system_name, "code": value, "curie": _curie(system_name, value), "iri": iri,
+                 "label": label},
+        "match": match,
+        "broader_code": ({"curie": _curie(system_name, via), "label": codesys.lookup(system_name, via)}
+                         if match == "broader" else None),
         "total": len(items), "items": items,
     })
+
+
+def _curie(system: str, code: str) -> str:
+    return code if system == codesys.HP else f"{system}:{code}"
 
 
 @bp.get("/api/downloads")
