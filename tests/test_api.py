@@ -272,3 +272,23 @@ def test_docs_page_lists_every_operation(live_server):
     for path, item in spec["paths"].items():
         for method in item:
             assert f"{method.upper()} {path}" in page
+
+
+def test_json_answers_carry_a_content_etag_and_answer_304(live_server):
+    import hashlib
+
+    for path in ("/api/terms/LowBackPain", "/api/search?q=sciatica", "/api/mappings?code=ICD10CM:M54.41",
+                 "/fhir/CodeSystem/hipback", "/api/conditions"):
+        first = requests.get(live_server + path, timeout=30)
+        etag = first.headers["ETag"]
+        assert first.status_code == 200 and first.headers["Cache-Control"] == "public, max-age=300", path
+        again = requests.get(live_server + path, headers={"If-None-Match": etag}, timeout=30)
+        assert again.status_code == 304 and again.content == b"" and again.headers["ETag"] == etag, path
+        other = requests.get(live_server + path, headers={"If-None-Match": '"stale"'}, timeout=30)
+        assert other.status_code == 200 and other.content == first.content
+    # an answer that is not a success is never cached
+    assert "ETag" not in requests.get(live_server + "/api/mappings", params={"code": "?"}, timeout=30).headers
+    # downloads: the ETag is the file's SHA-256, the same on every server and clone
+    download = requests.get(live_server + "/downloads/hipback.ttl", timeout=30)
+    digest = hashlib.sha256((config.RELEASE_DIR / "hipback.ttl").read_bytes()).hexdigest()
+    assert download.headers["ETag"].strip('"') == digest

@@ -61,6 +61,26 @@ def search_index(app=None) -> SearchIndex:
     return index
 
 
+#: path prefixes whose GET answers change only with the ontology (and so are cached and validated by content)
+CACHED_PREFIXES = ("/api/", "/fhir/")
+#: how long a cache may keep them without asking again; with the release graphs writable, always ask
+API_CACHE = "public, max-age=300"
+
+
+def add_caching(response: Response) -> Response:
+    """A content ETag and Cache-Control on successful GET answers of the JSON API and FHIR; a matching
+    If-None-Match is answered 304. Answers that set their own ETag or Cache-Control keep them."""
+    if (request.method in ("GET", "HEAD") and response.status_code == 200 and request.path.startswith(CACHED_PREFIXES)
+            and not response.direct_passthrough and "ETag" not in response.headers
+            and "Cache-Control" not in response.headers):
+        response.add_etag()
+        writable = current_app.config.get("UPDATE_RELEASE_GRAPHS")
+        response.headers["Cache-Control"] = "no-cache" if writable else API_CACHE
+        response.headers.add("Vary", "Accept")
+        return response.make_conditional(request)
+    return response
+
+
 def add_cors(response: Response) -> Response:
     if request.path.startswith(CORS_PREFIXES) and "Access-Control-Allow-Origin" not in response.headers:
         response.headers["Access-Control-Allow-Origin"] = "*"

@@ -18,10 +18,11 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from .. import DISCLAIMER, config, get_store, linkeddata
 from ..errors import ApiError
 from ..sparql import negotiation
-from .support import add_cors, answer, search_index, term_index
+from .support import add_caching, add_cors, answer, search_index, term_index
 
 bp = Blueprint("terms", __name__)
 bp.after_app_request(add_cors)
+bp.after_app_request(add_caching)
 
 CACHE_CONTROL = "public, max-age=3600"
 DOCUMENT_SUFFIXES = ("html", "json") + linkeddata.RDF_SUFFIXES
@@ -178,7 +179,9 @@ def _release_date(index) -> str | None:
 
 def _file_response(path: Path) -> Response:
     mimetype = FILE_TYPES[path.suffix[1:]].split(";")[0]
-    response = send_file(path, mimetype=mimetype, conditional=True, max_age=3600)
+    # the ETag is the file's SHA-256, so the same release answers the same ETag on every server and clone
+    response = send_file(path, mimetype=mimetype, conditional=True, max_age=3600,
+                         etag=_sha256(str(path), path.stat().st_mtime))
     response.headers["Link"] = f'<{config.ONTOLOGY_IRI}>; rel="describes"'
     return response
 
