@@ -172,6 +172,9 @@ class EmbeddedStore(Store):
         return graph
 
 
+#: what the service asks a store for a graph in (a store that can write a graph as SPARQL results, as
+#: Virtuoso can, must not be offered those)
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 #: what a store may answer a CONSTRUCT in (Virtuoso writes N-Triples as text/plain), and rdflib's parser for it
 GRAPH_MEDIA = {"application/n-triples": "nt", "text/plain": "nt", "text/turtle": "turtle",
                "application/rdf+xml": "xml", "application/x-turtle": "turtle"}
@@ -228,7 +231,7 @@ class RemoteStore(Store):
         from SPARQLWrapper import N3
 
         client = self._wrapper(text, N3, graphs)
-        client.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5")
+        client.addCustomHttpHeader("Accept", GRAPH_ACCEPT)
         response = client.query().response
         media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         fmt = GRAPH_MEDIA.get(media)

@@ -313,9 +313,7 @@ def run_update(store: ox.Store, job: UpdateJob) -> Outcome:
     from . import guard
 
     protected = frozenset(job.protected)
-    lowered = job.update.lower()
-    if (len(job.update) > guard.CACHE_CHARS and not job.protocol_dataset
-            and not any(word in lowered for word in ("service", "load", "\\u"))):
+    if len(job.update) > guard.CACHE_CHARS and not job.protocol_dataset and not guard.could_call_out(job.update):
         # a long update that cannot call out (bulk INSERT DATA): the guard's grammar would take seconds
         # to read it, for no refusal the fingerprint below does not make exactly
         facts = guard.Facts(form="UPDATE", parsed=False)

@@ -75,6 +75,12 @@ def normalize(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def could_call_out(update: str) -> bool:
+    """Whether an update's text could hold SERVICE or LOAD (the words, or an escape that could spell them)."""
+    lowered = update.lower()
+    return "service" in lowered or "load" in lowered or "\\u" in lowered
+
+
 def needs_parse(text: str) -> bool:
     """Whether the text could hold a SERVICE clause (the word, or an escape that could spell it)."""
     lowered = text.lower()
@@ -324,9 +330,7 @@ def check_update(text: str, base: str | None, allowed: frozenset[str], protocol_
                  max_chars: int | None = None, protected: frozenset[str] = frozenset()) -> Facts:
     """The facts of an update that may run; ApiError(400) for LOAD, a refused SERVICE, or a dataset conflict,
     403 when it may change a ``protected`` graph."""
-    lowered = text.lower()
-    risky = "service" in lowered or "load" in lowered or "\\u" in lowered
-    if max_chars is not None and not risky and not protocol_dataset and not protected:
+    if max_chars is not None and not could_call_out(text) and not protocol_dataset and not protected:
         return Facts(form="UPDATE", parsed=False)  # nothing here to refuse; the store parses it
     if protected:
         if max_chars is not None and len(text) > max_chars:

@@ -15,13 +15,12 @@ import pyoxigraph as ox
 import requests
 
 from ..errors import ApiError
+from ..store import GRAPH_ACCEPT
 from .execute import (Job, Outcome, query_form, serialize_graph, serialize_results, solutions_outcome, syntax_message,
                       too_many)
 
 #: XML results first: Virtuoso's SPARQL JSON writes a language tag as "lang", which is not SPARQL JSON
 ACCEPT = "application/sparql-results+xml, application/sparql-results+json;q=0.9, application/n-triples;q=0.8, text/turtle;q=0.7"
-#: for CONSTRUCT and DESCRIBE: a store that can write a graph as SPARQL results (Virtuoso) must not be offered them
-GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 MAX_ANSWER_BYTES = 256 * 1024 * 1024
 #: the one column Virtuoso 7 writes for an ASK answered in SPARQL JSON
 ASK_COLUMN = "__ASK_RETVAL"

@@ -162,8 +162,10 @@ def mappings():
     system_name, value = parsed
     index = term_index()
     found = [(value, pair) for pair in index.by_code(system_name, value)]
+    iri = codesys.iri(system_name, value)
+    label = index.code_labels.get(iri) or codesys.lookup(system_name, value)
     via, match = None, "exact" if found else "none"
-    if not found and system_name == codesys.ICD10CM and codesys.lookup(system_name, value):
+    if not found and system_name == codesys.ICD10CM and label:
         # no term maps to the code itself: the terms of the codes under it (M54.3 -> M54.30: narrower), else
         # of the codes under its nearest broader code that has any (M54.41 -> M54.4, under which M54.40 is)
         mapped = sorted(code for system, code in index.codes_by_key if system == codesys.ICD10CM)
@@ -176,8 +178,6 @@ def mappings():
     items = [{**asdict(index.ref(t.iri)), "definition": t.definition, "relation": c.relation,
               "relation_iri": c.relation_iri, "match": match, "matched_code": _curie(system_name, code)}
              for code, (t, c) in found]
-    iri = codesys.iri(system_name, value)
-    label = index.code_labels.get(iri) or codesys.lookup(system_name, value)
     return answer({
         "code": {"system": system_name, "code": value, "curie": _curie(system_name, value), "iri": iri,
                  "label": label},
