@@ -1,7 +1,7 @@
 """Deterministic serialisation of the release artifacts.
 
 The same graph gives the same bytes on every run and machine: blank nodes get canonical
-labels (rdflib.compare, then renumbered b0, b1, ... in the order of those labels),
+labels (W3C RDF Dataset Canonicalization, RDFC-1.0, by pyoxigraph; ``_:c14nN`` becomes ``_:bN``),
 N-Triples lines are sorted, Turtle is written from a graph filled in sorted order,
 RDF/XML by pyoxigraph from the sorted N-Triples, and JSON-LD arrays (other than
 ``@list``) are sorted before the document is written with sorted keys.
@@ -12,7 +12,6 @@ import json
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.compare import to_canonical_graph
 
 #: Prefixes written into Turtle, RDF/XML and the JSON-LD context.
 PREFIXES = {
@@ -26,6 +25,9 @@ PREFIXES = {
     "icd10cm": "http://purl.bioontology.org/ontology/ICD10CM/",
     "hp": "http://purl.obolibrary.org/obo/HP_",
     "mesh": "http://id.nlm.nih.gov/mesh/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#",
+    "IAO": "http://purl.obolibrary.org/obo/IAO_",
 }
 
 #: Artifact suffix -> writer name; the README and the build both follow this table.
@@ -57,16 +59,34 @@ def has_blank_nodes(graph: rdflib.Graph) -> bool:
     return any(isinstance(term, rdflib.BNode) for triple in graph for term in triple)
 
 
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def _rdflib_term(term):
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode("b" + term.value.removeprefix("c14n"))
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    if term.datatype.value in (XSD_STRING, LANG_STRING):
+        return rdflib.Literal(term.value)
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+
+
 def canonical(graph: rdflib.Graph) -> rdflib.Graph:
-    """``ordered(graph)`` with canonical blank-node labels, renumbered b0, b1, ..."""
+    """``ordered(graph)`` with canonical blank-node labels (RDFC-1.0), written b0, b1, ...
+
+    RDFC-1.0 is linear in practice for the tree-shaped blank nodes of OWL restrictions and
+    lists (0.1 s for the whole ontology, where rdflib.compare took 40 s)."""
     if not has_blank_nodes(graph):
         return ordered(graph)
-    labelled = to_canonical_graph(graph)
-    blanks = sorted({term for triple in labelled for term in triple if isinstance(term, rdflib.BNode)})
-    short = {blank: rdflib.BNode(f"b{index}") for index, blank in enumerate(blanks)}
+    dataset = ox.Dataset(ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     renamed = rdflib.Graph()
-    for triple in labelled:
-        renamed.add(tuple(short.get(term, term) for term in triple))
+    for quad in dataset:
+        renamed.add((_rdflib_term(quad.subject), _rdflib_term(quad.predicate), _rdflib_term(quad.object)))
     return ordered(renamed)
 
 

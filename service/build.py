@@ -3,8 +3,10 @@
 1. parse ontology/hipback-edit.ttl;
 2. run HermiT: fail on an inconsistency or any unsatisfiable class;
 3. run the QC queries on asserted + inferred: fail on any row;
-4. write ontology/release/: hipback.* (asserted), hipback-reasoned.* (asserted + inferred)
-   and hipback-inferred.nt (inferred only), in Turtle, RDF/XML, JSON-LD and N-Triples.
+4. write ontology/release/: hipback.* (asserted: the source plus the OBO annotations of
+   service/obo.py), hipback-reasoned.* (asserted + inferred) and hipback-inferred.nt (inferred
+   only), in Turtle, RDF/XML, JSON-LD and N-Triples; beside them the prefix map
+   (hipback.context.jsonld) and the mappings as SSSOM (hipback-mappings.sssom.tsv).
 
 Every artifact carries the source's owl:versionIRI (never the clock), and the same
 source gives byte-identical artifacts, so ``check()`` can rebuild in a temporary
@@ -20,7 +22,7 @@ from pathlib import Path
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
 
-from . import artifacts, config, owl, qc
+from . import artifacts, config, obo, owl, qc
 
 #: Release file stem -> the formats it is written in.
 RELEASE = {
@@ -28,6 +30,8 @@ RELEASE = {
     "hipback-reasoned": ("ttl", "owl", "jsonld", "nt"),
     "hipback-inferred": ("nt",),
 }
+#: Release files that are not RDF: the prefix map and the mappings as SSSOM (service/obo.py)
+EXTRA = (obo.CONTEXT_NAME, obo.SSSOM_NAME)
 
 TURTLE_BANNER = (
     "# Built by `hipback build` from ontology/hipback-edit.ttl ({stem}); do not edit by hand.\n"
@@ -51,10 +55,15 @@ class BuildReport:
 
 
 def release_names() -> list[str]:
+    return [f"{stem}.{suffix}" for stem, suffixes in RELEASE.items() for suffix in suffixes] + list(EXTRA)
+
+
+def rdf_release_names() -> list[str]:
     return [f"{stem}.{suffix}" for stem, suffixes in RELEASE.items() for suffix in suffixes]
 
 
 def load_source(path: Path = config.SOURCE_TTL) -> rdflib.Graph:
+    """The source as written; ``with_obo`` adds what the release derives from it."""
     graph = rdflib.Graph()
     try:
         graph.parse(path, format="turtle")
@@ -63,6 +72,11 @@ def load_source(path: Path = config.SOURCE_TTL) -> rdflib.Graph:
     except Exception as exc:  # rdflib raises several parser-specific types
         raise BuildError(f"{path} does not parse as Turtle: {exc}") from exc
     return graph
+
+
+def with_obo(source: rdflib.Graph) -> rdflib.Graph:
+    """The release's asserted graph: the source plus the OBO annotations derived from it (service/obo.py)."""
+    return source + obo.annotations(source)
 
 
 def header(graph: rdflib.Graph) -> rdflib.Graph:
@@ -130,6 +144,8 @@ def render(asserted: rdflib.Graph, inferred: rdflib.Graph) -> dict[str, bytes]:
             if suffix == "ttl":
                 data = TURTLE_BANNER.format(stem=stem, version=version).encode("utf-8") + data
             files[f"{stem}.{suffix}"] = data
+    files[obo.CONTEXT_NAME] = obo.context()
+    files[obo.SSSOM_NAME] = obo.sssom(asserted, head)
     return files
 
 
@@ -139,7 +155,7 @@ def build(
     """Check the source and write the release artifacts into ``out``."""
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    asserted = load_source(Path(source))
+    asserted = with_obo(load_source(Path(source)))
     head = header(asserted)
     seconds["parse"] = time.perf_counter() - started
 

@@ -33,7 +33,7 @@ def test_committed_artifacts_are_not_stale(runner):
     assert outcome.exit_code == 0, outcome.output
 
 
-@pytest.mark.parametrize("name", build.release_names())
+@pytest.mark.parametrize("name", build.rdf_release_names())
 def test_every_artifact_parses_and_carries_the_version_iri(name, version):
     path = config.RELEASE_DIR / name
     graph = rdflib.Graph().parse(path, format=RDFLIB_FORMATS[path.suffix[1:]])
@@ -42,10 +42,17 @@ def test_every_artifact_parses_and_carries_the_version_iri(name, version):
     assert len(graph) > 0
 
 
-def test_asserted_artifact_is_the_source(source_graph):
+def test_asserted_artifact_is_the_source_with_its_obo_annotations(source_graph):
     from rdflib.compare import isomorphic
 
-    assert isomorphic(rdflib.Graph().parse(config.RELEASE_DIR / "hipback.nt", format="nt"), source_graph)
+    release = rdflib.Graph().parse(config.RELEASE_DIR / "hipback.nt", format="nt")
+    assert isomorphic(release, build.with_obo(source_graph))
+    assert len(release) > len(source_graph), "the release adds the OBO synonyms and definitions"
+
+
+def test_every_release_file_is_listed():
+    on_disk = {p.name for p in config.RELEASE_DIR.iterdir() if p.is_file()}
+    assert on_disk == set(build.release_names())
 
 
 def test_reasoned_is_asserted_plus_inferred():

@@ -33,12 +33,15 @@ FILE_TYPES = {
     "ttl": "text/turtle; charset=utf-8",
     "jsonld": "application/ld+json",
     "nt": "application/n-triples",
+    "tsv": "text/tab-separated-values; charset=utf-8",
 }
-#: release file stem -> what it holds
+#: release file stem -> (variant, what it holds)
 VARIANTS = {
-    "hipback": "asserted: the ontology as edited",
-    "hipback-reasoned": "reasoned: asserted plus every inference of HermiT",
-    "hipback-inferred": "inferred: the inferred triples only",
+    "hipback": ("asserted", "asserted: the ontology as edited, with the OBO synonyms and definitions"),
+    "hipback-reasoned": ("reasoned", "reasoned: asserted plus every inference of HermiT"),
+    "hipback-inferred": ("inferred", "inferred: the inferred triples only"),
+    "hipback.context": ("prefixes", "the prefix map of the release files (a JSON-LD context)"),
+    "hipback-mappings.sssom": ("mappings", "every cross-reference to ICD-10-CM, HPO and MeSH as SSSOM"),
 }
 
 
@@ -159,8 +162,8 @@ def downloads() -> list[dict]:
         stem, suffix = path.stem, path.suffix[1:]
         items.append({
             "file": path.name,
-            "variant": stem.replace("hipback", "").strip("-") or "asserted",
-            "description": VARIANTS.get(stem, ""),
+            "variant": VARIANTS[stem][0] if stem in VARIANTS else stem,
+            "description": VARIANTS[stem][1] if stem in VARIANTS else "",
             "media_type": FILE_TYPES[suffix].split(";")[0],
             "bytes": path.stat().st_size,
             "sha256": _sha256(str(path), path.stat().st_mtime),
