@@ -2,11 +2,20 @@
 
 Body: ``{"ok": false, "status": 400, "error": "Bad Request", "message": "...", "field": "age"}``
 (``field`` only where one input field is at fault).
+
+One departure, for clients of a standard: a blueprint may register another shape for its
+path prefix (``register_shape``); the FHIR blueprint answers its errors as FHIR clients read
+them, an ``OperationOutcome`` (service/views/fhir.py).
 """
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from typing import Callable
+
+from flask import Flask, current_app, has_request_context, jsonify, request
 from werkzeug.exceptions import HTTPException
+
+#: (status, message, field) -> (body, media type)
+Shape = Callable[[int, str, "str | None"], "tuple[dict, str]"]
 
 
 class ApiError(Exception):
@@ -29,8 +38,28 @@ def error_body(status: int, message: str, field: str | None = None) -> dict:
     return body
 
 
+def register_shape(app: Flask, prefix: str, shape: Shape) -> None:
+    """Answer the errors of paths under ``prefix`` in another shape (a standard's own)."""
+    app.extensions.setdefault("hipback.error_shapes", []).append((prefix, shape))
+
+
+def _shape() -> Shape | None:
+    if not has_request_context():
+        return None
+    for prefix, shape in current_app.extensions.get("hipback.error_shapes", ()):
+        if request.path.startswith(prefix):
+            return shape
+    return None
+
+
 def error_response(status: int, message: str, field: str | None = None, headers: dict | None = None):
-    response = jsonify(error_body(status, message, field))
+    shape = _shape()
+    if shape is None:
+        response = jsonify(error_body(status, message, field))
+    else:
+        body, media_type = shape(status, message, field)
+        response = jsonify(body)
+        response.mimetype = media_type
     response.status_code = status
     for key, value in (headers or {}).items():
         response.headers[key] = value
@@ -47,8 +76,6 @@ def init_app(app: Flask) -> None:
         headers = {}
         message = exc.description or exc.name
         if exc.code == 405 and getattr(exc, "valid_methods", None):
-            from flask import request
-
             headers["Allow"] = ", ".join(exc.valid_methods)
             message = f"{request.method} is not accepted here; use {headers['Allow']}."
         if exc.code == 413:

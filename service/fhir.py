@@ -1,11 +1,16 @@
-"""A FHIR R4 face on the ontology: a CodeSystem, ConceptMaps and the $lookup Parameters (plain dicts).
+"""A FHIR R4 face on the ontology, as terminology servers answer (plain dicts).
 
 - ``code_system(index)``: every class and individual of the ontology as a concept (code =
   the local name, display = the label, definition, synonyms as designations, ``parent`` and
   ``child`` properties from the hierarchy, ``inactive`` for deprecated terms).
 - ``concept_map(index, system)``: the cross-references to one external system, with the FHIR
   R4 equivalence that corresponds to the SKOS mapping property (table ``EQUIVALENCE``).
-- ``lookup(index, system, code)``: the ``Parameters`` of ``CodeSystem/$lookup``.
+- ``lookup(index, system, code)``: the ``Parameters`` of ``CodeSystem/$lookup``;
+- ``validate_code`` and ``translate``: those of ``CodeSystem/$validate-code`` and
+  ``ConceptMap/$translate``;
+- ``bundle``: a searchset of CodeSystems or ConceptMaps (``matches_search`` with the R4
+  search parameters);
+- ``operation_outcome``: an error as FHIR clients read it.
 """
 from __future__ import annotations
 
@@ -176,8 +181,13 @@ def lookup(index, system: str, code: str) -> dict | None:
     return None
 
 
+def _search_params(names, kinds) -> list[dict]:
+    return [{"name": n, "type": kinds.get(n, "token")} for n in names]
+
+
 def capability_statement(index) -> dict:
-    """What this FHIR face offers: read CodeSystem and ConceptMap, and CodeSystem/$lookup."""
+    """What this FHIR face offers: read and search CodeSystem and ConceptMap, $lookup,
+    $validate-code and $translate."""
     release = version(index)
     return {
         "resourceType": "CapabilityStatement",
@@ -192,10 +202,224 @@ def capability_statement(index) -> dict:
         "rest": [{
             "mode": "server",
             "resource": [
-                {"type": "CodeSystem", "interaction": [{"code": "read"}],
+                {"type": "CodeSystem", "interaction": [{"code": "read"}, {"code": "search-type"}],
+                 "searchParam": _search_params(CODE_SYSTEM_SEARCH, {"url": "uri", "system": "uri", "name": "string",
+                                                                    "title": "string"}),
                  "operation": [{"name": "lookup",
-                                "definition": "http://hl7.org/fhir/OperationDefinition/CodeSystem-lookup"}]},
-                {"type": "ConceptMap", "interaction": [{"code": "read"}]},
+                                "definition": "http://hl7.org/fhir/OperationDefinition/CodeSystem-lookup"},
+                               {"name": "validate-code",
+                                "definition": "http://hl7.org/fhir/OperationDefinition/CodeSystem-validate-code"}]},
+                {"type": "ConceptMap", "interaction": [{"code": "read"}, {"code": "search-type"}],
+                 "searchParam": _search_params(CONCEPT_MAP_SEARCH, {
+                     "url": "uri", "source-system": "uri", "target-system": "uri", "source-uri": "reference",
+                     "target-uri": "reference", "source": "reference", "target": "reference", "name": "string",
+                     "title": "string"}),
+                 "operation": [{"name": "translate",
+                                "definition": "http://hl7.org/fhir/OperationDefinition/ConceptMap-translate"}]},
             ],
         }],
     }
+
+
+# -- errors, as FHIR clients read them -----------------------------------------------------------
+
+#: HTTP status -> FHIR R4 IssueType (http://hl7.org/fhir/R4/valueset-issue-type.html)
+ISSUE_TYPES = {
+    400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 405: "not-supported",
+    406: "not-supported", 409: "conflict", 413: "too-costly", 414: "too-long", 415: "not-supported",
+    429: "throttled", 500: "exception", 502: "exception", 503: "transient",
+}
+
+
+def operation_outcome(status: int, message: str, field: str | None = None, severity: str = "error") -> dict:
+    """An ``OperationOutcome`` with one issue; ``field`` (a parameter name) goes in the issue's details."""
+    issue = {"severity": severity, "code": ISSUE_TYPES.get(status, "processing"), "diagnostics": message}
+    if field:
+        issue["details"] = {"text": f"parameter: {field}"}
+    return {"resourceType": "OperationOutcome", "issue": [issue]}
+
+
+# -- $validate-code --------------------------------------------------------------------------------
+
+def validate_code(index, code: str, display: str | None = None, version_asked: str | None = None) -> dict:
+    """The ``Parameters`` of CodeSystem/$validate-code for a HipBack code: ``result``, ``display``,
+    ``message`` when the result is false or the term is inactive."""
+    release = version(index)
+    parameters: list[dict] = []
+    term = index.terms.get(config.BASE + code)
+    if version_asked and version_asked != release:
+        result, message = False, f"This server holds version {release} of {SYSTEM}, not {version_asked!r}."
+    elif term is None or term.kind not in KINDS:
+        result, message = False, f"Unknown code {code!r} in {SYSTEM} (version {release})."
+    else:
+        names = {term.label.casefold(), *(s.casefold() for s in term.synonyms)}
+        if display and display.strip().casefold() not in names:
+            result = False
+            message = f"The display {display!r} is not a display of {code}; its display is {term.label!r}."
+        else:
+            result = True
+            message = f"{code} is deprecated (inactive)." if term.deprecated else None
+    parameters.append({"name": "result", "valueBoolean": result})
+    if message:
+        parameters.append({"name": "message", "valueString": message})
+    if term is not None and term.kind in KINDS:
+        parameters.append({"name": "display", "valueString": term.label})
+    return {"resourceType": "Parameters", "parameter": parameters}
+
+
+# -- $translate --------------------------------------------------------------------------------------
+
+#: the equivalence read the other way (for a reverse translation: from the target back to the source)
+REVERSED = {"wider": "narrower", "narrower": "wider", "subsumes": "specializes", "specializes": "subsumes"}
+
+
+def map_url(map_id: str) -> str:
+    return f"{config.BASE}fhir/ConceptMap/{map_id}"
+
+
+def maps_by_url() -> dict[str, str]:
+    return {map_url(map_id): map_id for map_id in CONCEPT_MAPS}
+
+
+def translate(index, system: str, code: str, map_ids: list[str], target_system: str | None = None,
+              reverse: bool = False) -> dict:
+    """The ``Parameters`` of ConceptMap/$translate.
+
+    Forward: a HipBack code to the codes of the external systems (``map_ids`` in scope,
+    ``target_system`` if given). Reverse (``reverse`` or a code of an external system): an
+    ICD-10-CM, HPO or MeSH code to the HipBack terms mapped to it; the equivalence is then read
+    from the code sent to the code answered (a ``wider`` map answers ``narrower``). An ICD-10-CM
+    code no term maps to falls back along ICD-10-CM's hierarchy as /api/mappings does
+    (``TermIndex.terms_for_code``): terms of the codes under it answer ``narrower``, terms of the
+    codes under its broader code ``relatedto``, and the message says so.
+    """
+    matches: list[dict] = []
+    notes: list[str] = []
+    external = {FHIR_SYSTEMS[CONCEPT_MAPS[m]]: m for m in map_ids}
+    if system == SYSTEM and not reverse:
+        term = index.terms.get(config.BASE + code)
+        if term is not None and term.kind in KINDS:
+            for map_id in map_ids:
+                fhir_system = FHIR_SYSTEMS[CONCEPT_MAPS[map_id]]
+                if target_system and target_system != fhir_system:
+                    continue
+                for mapped in term.codes:
+                    if mapped.system == CONCEPT_MAPS[map_id] and mapped.relation in EQUIVALENCE:
+                        matches.append(_match(EQUIVALENCE[mapped.relation], fhir_system, mapped.code,
+                                              mapped.label, map_id))
+            found = term is not None
+        else:
+            found = False
+        subject = f"{code} ({SYSTEM})"
+    elif system in external and (target_system in (None, SYSTEM)):
+        map_id = external[system]
+        result = index.terms_for_code(CONCEPT_MAPS[map_id], code)
+        for matched_code, term, mapped in result.found:
+            if mapped.relation in EQUIVALENCE and term.kind in KINDS:
+                equivalence = EQUIVALENCE[mapped.relation]
+                if result.match == "exact":
+                    equivalence = REVERSED.get(equivalence, equivalence)
+                else:  # mapped to a code under the one sent (narrower), or under its broader code (related)
+                    equivalence = "narrower" if result.match == "narrower" else "relatedto"
+                matches.append(_match(equivalence, SYSTEM, term.local_name, term.label, map_id))
+        if matches and result.match != "exact":
+            notes.append(f"No term is mapped to {code} itself; these are mapped to "
+                         + ("the codes under it" if result.match == "narrower" else
+                            f"codes under its broader code {result.via}")
+                         + f" ({', '.join(sorted({c for c, _, _ in result.found}))}).")
+        found = bool(matches)
+        subject = f"{code} ({system})"
+    else:
+        found, subject = False, f"{code} ({system})"
+    parameters = [{"name": "result", "valueBoolean": bool(matches)}]
+    if not matches:
+        why = "is not a code here" if not found else "has no mapping to the target asked for"
+        notes.append(f"{subject} {why}.")
+    if notes:
+        parameters.append({"name": "message", "valueString": " ".join(notes)})
+    for match in matches:
+        parameters.append(match)
+    return {"resourceType": "Parameters", "parameter": parameters}
+
+
+def _match(equivalence: str, system: str, code: str, display: str | None, map_id: str) -> dict:
+    coding = {"system": system, "code": code, **({"display": display} if display else {})}
+    return {"name": "match", "part": [
+        {"name": "equivalence", "valueCode": equivalence},
+        {"name": "concept", "valueCoding": coding},
+        {"name": "source", "valueUri": map_url(map_id)},
+    ]}
+
+
+# -- search ----------------------------------------------------------------------------------------
+
+#: ConceptMap search parameter -> the value of a map it compares with (R4 search parameters)
+def concept_map_fields(index, map_id: str) -> dict[str, set[str]]:
+    resource = concept_map(index, map_id)
+    group = resource["group"][0] if resource["group"] else {}
+    elements = group.get("element", [])
+    return {
+        "_id": {map_id},
+        "url": {resource["url"]},
+        "name": {resource["name"]},
+        "title": {resource["title"]},
+        "status": {resource["status"]},
+        "version": {resource["version"]},
+        "source-system": {SYSTEM},
+        "source": {SYSTEM},
+        "source-uri": {SYSTEM},
+        "target-system": {FHIR_SYSTEMS[CONCEPT_MAPS[map_id]]},
+        "target": {FHIR_SYSTEMS[CONCEPT_MAPS[map_id]]},
+        "target-uri": {FHIR_SYSTEMS[CONCEPT_MAPS[map_id]]},
+        "source-code": {e["code"] for e in elements},
+        "target-code": {t["code"] for e in elements for t in e.get("target", [])},
+    }
+
+
+CONCEPT_MAP_SEARCH = ("_id", "url", "name", "title", "status", "version", "source-system", "source",
+                      "source-uri", "target-system", "target", "target-uri", "source-code", "target-code")
+CODE_SYSTEM_SEARCH = ("_id", "url", "name", "title", "status", "version", "system", "code")
+#: parameters a FHIR client may send that change nothing here
+IGNORED_SEARCH = ("_format", "_pretty", "_summary", "_count")
+
+
+def code_system_fields(index) -> dict[str, set[str]]:
+    return {
+        "_id": {"hipback"}, "url": {SYSTEM}, "system": {SYSTEM}, "name": {"HipBack"},
+        "title": {"HipBack: hip pain and lower back pain ontology"}, "status": {"active"},
+        "version": {version(index)}, "code": {t.local_name for t in _concepts(index)},
+    }
+
+
+def matches_search(fields: dict[str, set[str]], criteria: dict[str, list[str]]) -> bool:
+    """Every parameter matches (AND); within one value, comma-separated alternatives (OR).
+    Token parameters compare exactly, string parameters (name, title) by case-insensitive prefix."""
+    for name, values in criteria.items():
+        have = fields.get(name, set())
+        for value in values:
+            alternatives = [v for v in value.split(",") if v]
+            if name in ("name", "title"):
+                ok = any(h.casefold().startswith(a.casefold()) for a in alternatives for h in have)
+            elif name == "url":  # a canonical reference may carry |version
+                ok = any(a.split("|", 1)[0] in have and ("|" not in a or a.split("|", 1)[1] in fields["version"])
+                         for a in alternatives)
+            elif name.endswith("code"):  # a token may be system|code
+                ok = any(a.rsplit("|", 1)[-1] in have for a in alternatives)
+            else:
+                ok = any(a in have for a in alternatives)
+            if not ok:
+                return False
+    return True
+
+
+def bundle(self_url: str, base: str, resources: list[dict], ignored: list[str]) -> dict:
+    """A searchset Bundle of ``resources``; unknown parameters are named in an outcome entry."""
+    entries = [{"fullUrl": f"{base}{r['resourceType']}/{r['id']}", "resource": r, "search": {"mode": "match"}}
+               for r in resources]
+    if ignored:
+        outcome = operation_outcome(200, f"Search parameters not supported here, ignored: {', '.join(ignored)}.",
+                                    severity="warning")
+        outcome["issue"][0]["code"] = "not-supported"
+        entries.append({"resource": outcome, "search": {"mode": "outcome"}})
+    return {"resourceType": "Bundle", "type": "searchset", "total": len(resources),
+            "link": [{"relation": "self", "url": self_url}], "entry": entries}

@@ -149,6 +149,17 @@ class Term:
     codes: list[Code] = field(default_factory=list)
 
 
+@dataclass
+class CodeMatch:
+    """What ``TermIndex.terms_for_code`` found: how (``exact``, ``narrower``, ``broader`` or ``none``),
+    through which code (the broader one, for ``broader``; the code itself for ``narrower``), and the
+    (matched code, term, mapping) triples."""
+
+    match: str
+    via: str | None
+    found: list
+
+
 class TermIndex:
     """The compiled index of every term; build it with ``TermIndex.load(store)``."""
 
@@ -374,6 +385,23 @@ class TermIndex:
         rows = self.codes_by_key.get((system, code.upper()), [])
         pairs = [(self.terms[i], c) for i, c in rows]
         return sorted(pairs, key=lambda pc: (RELATION_ORDER.get(pc[1].relation, 9), pc[0].label.lower()))
+
+    def terms_for_code(self, system: str, code: str) -> "CodeMatch":
+        """The terms for an external code: those mapped to the code itself (``exact``); for an ICD-10-CM
+        code no term maps to, those of the codes under it (``narrower``: M54.3 to M54.30), else of the codes
+        under its nearest broader code that has any (``broader``: M54.41 to M54.40, under M54.4); or none."""
+        found = [(code, term, mapped) for term, mapped in self.by_code(system, code)]
+        if found:
+            return CodeMatch("exact", None, found)
+        if system == codesys.ICD10CM and codesys.lookup(system, code):
+            mapped_codes = sorted(c for s, c in self.codes_by_key if s == codesys.ICD10CM)
+            levels = [("narrower", code.upper())] + [("broader", a) for a in codesys.icd10cm_ancestors(code)]
+            for level, ancestor in levels:
+                under = [c for c in mapped_codes if c.startswith(ancestor)]
+                if under:
+                    found = [(c, term, mapped) for c in under for term, mapped in self.by_code(system, c)]
+                    return CodeMatch(level, ancestor, found)
+        return CodeMatch("none", None, [])
 
     # -- JSON-ready views -------------------------------------------------------------------
 

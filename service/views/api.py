@@ -161,23 +161,13 @@ def mappings():
                        "ICD10CM:M51.26, HP:0003419 or MESH:D001416 (or give system and code).", field="code")
     system_name, value = parsed
     index = term_index()
-    found = [(value, pair) for pair in index.by_code(system_name, value)]
     iri = codesys.iri(system_name, value)
     label = index.code_labels.get(iri) or codesys.lookup(system_name, value)
-    via, match = None, "exact" if found else "none"
-    if not found and system_name == codesys.ICD10CM and label:
-        # no term maps to the code itself: the terms of the codes under it (M54.3 -> M54.30: narrower), else
-        # of the codes under its nearest broader code that has any (M54.41 -> M54.4, under which M54.40 is)
-        mapped = sorted(code for system, code in index.codes_by_key if system == codesys.ICD10CM)
-        for level, ancestor in [("narrower", value)] + [("broader", a) for a in codesys.icd10cm_ancestors(value)]:
-            under = [code for code in mapped if code.startswith(ancestor)]
-            if under:
-                via, match = ancestor, level
-                found = [(code, pair) for code in under for pair in index.by_code(system_name, code)]
-                break
+    result = index.terms_for_code(system_name, value)
+    match, via = result.match, result.via
     items = [{**asdict(index.ref(t.iri)), "definition": t.definition, "relation": c.relation,
               "relation_iri": c.relation_iri, "match": match, "matched_code": _curie(system_name, code)}
-             for code, (t, c) in found]
+             for code, t, c in result.found]
     return answer({
         "code": {"system": system_name, "code": value, "curie": _curie(system_name, value), "iri": iri,
                  "label": label},
