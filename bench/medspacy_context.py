@@ -219,9 +219,9 @@ def combine(decisions: list[str]) -> str:
 def measure(cases: list[dict], repeat: int) -> dict:
     import medspacy
     import spacy
-    import service
-    from service.reasoner import Knowledge, annotate, triage
-    from service.store import EmbeddedStore
+    import hipback
+    from hipback.reasoner import Knowledge, annotate, triage
+    from hipback.store import EmbeddedStore
 
     knowledge = Knowledge.load(EmbeddedStore())
     nlp = build_medspacy()
@@ -347,7 +347,7 @@ def measure(cases: list[dict], repeat: int) -> dict:
                 c["medspacy_right_reader_wrong" if f[key + "_right"] else "reader_right_medspacy_wrong"] += 1
         tally[key] = counts
     return {
-        "service": str(Path(service.__file__).resolve().parent.parent),
+        "service": str(Path(hipback.__file__).resolve().parent.parent),
         "versions": {"python": platform.python_version(), "medspacy": medspacy.__version__,
                      "spacy": spacy.__version__, "ontology": knowledge.version},
         "cases": len(rows),

@@ -40,8 +40,8 @@ RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from service.sparql.commands import load_remote  # noqa: E402
-from service.store import release_files  # noqa: E402
+from hipback.sparql.commands import load_remote  # noqa: E402
+from hipback.store import release_files  # noqa: E402
 
 PREFIXES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
@@ -139,7 +139,7 @@ def start_hipback(files, work: Path, log) -> Target:
     port = free_port()
     env = dict(os.environ, HIPBACK_ROOT=str(project_root_for(files, work)), HIPBACK_QUERY_TIMEOUT="120",
                HIPBACK_MAX_RESULTS="1000000")
-    process = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1",
+    process = subprocess.Popen([sys.executable, "-m", "hipback.cli", "serve", "--host", "127.0.0.1",
                                 "--port", str(port), "--workers", "2", "--timeout", "600"],
                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/sparql"
@@ -266,7 +266,7 @@ def service_memory(pid: int) -> dict:
         except OSError:
             continue
         pss = next(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")) / 1024
-        role = ("query worker" if "service.sparql.worker" in command else
+        role = ("query worker" if "hipback.sparql.worker" in command else
                 "gunicorn master" if current == pid else "web worker")
         roles[role].append(round(pss, 1))
     return {"roles": roles, "total_mb": round(sum(sum(v) for v in roles.values()), 1)}
@@ -282,7 +282,7 @@ def lookups_under_runaways(files, work: Path, log, seconds: float) -> dict:
 
     port = free_port()
     root = project_root_for(files, work / "runaway")
-    process = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "hipback.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
                                cwd=ROOT, env=dict(os.environ, HIPBACK_ROOT=str(root)), stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/sparql"
     terms = ["LumbarHerniatedDisc", "LowBackPain", "Sciatica", "HipBursitis", "Osteoarthritis", "MuscleStrain"]

@@ -33,9 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
 
-from service import build as hipback_build  # noqa: E402
-from service import config, owl  # noqa: E402
-from service.store import release_files  # noqa: E402
+from hipback import build as hipback_build  # noqa: E402
+from hipback import config, owl  # noqa: E402
+from hipback.store import release_files  # noqa: E402
 
 
 def free_port() -> int:
@@ -68,7 +68,7 @@ def cold_start(command: list[str], port: int, cwd: Path) -> float:
 
 
 def hipback_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+    return [sys.executable, "-m", "hipback.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
 
 
 def bare_command(port: int) -> list[str]:
@@ -86,7 +86,7 @@ def timed(function, runs: int) -> list[float]:
 
 
 def load_pyoxigraph():
-    from service.store import EmbeddedStore
+    from hipback.store import EmbeddedStore
 
     store = EmbeddedStore()
     assert store.triple_count() > 0

@@ -40,9 +40,9 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
 
-from service import config  # noqa: E402
-from service.store import EmbeddedStore, bind, query_text, release_files  # noqa: E402
-from service.terms import TermIndex  # noqa: E402
+from hipback import config  # noqa: E402
+from hipback.store import EmbeddedStore, bind, query_text, release_files  # noqa: E402
+from hipback.terms import TermIndex  # noqa: E402
 
 START_TIMEOUT = 60.0
 LOOKUP_QUERIES = [("term-statements", "term"), ("term-subclasses", "sub"), ("term-restrictions", "term"),
@@ -87,7 +87,7 @@ def wait_for(url: str, process: subprocess.Popen) -> float:
 def start_servers(log) -> dict:
     hip_port, rdf_port = free_port(), free_port()
     hipback = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(hip_port),
+        [sys.executable, "-m", "hipback.cli", "serve", "--host", "127.0.0.1", "--port", str(hip_port),
          "--workers", "2"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     files = [f"{path}={graph}" for path, graph in release_files()]
     rdflib_server = subprocess.Popen(
@@ -176,8 +176,8 @@ def in_process(names: list[str]) -> list[dict]:
     """The compiled index against rdflib's SPARQL engine on the same data, one thread, per operation."""
     import rdflib
 
-    from service import linkeddata
-    from service.search import SearchIndex
+    from hipback import linkeddata
+    from hipback.search import SearchIndex
 
     store = EmbeddedStore()
     index = TermIndex.load(store)

@@ -53,9 +53,9 @@ def best_of(function, repeat: int = 3) -> float:
 
 
 def measure() -> dict:
-    from service.reasoner import Knowledge, triage
-    from service.reasoner.model import MAX_TEXT
-    from service.store import EmbeddedStore
+    from hipback.reasoner import Knowledge, triage
+    from hipback.reasoner.model import MAX_TEXT
+    from hipback.store import EmbeddedStore
 
     knowledge = Knowledge.load(EmbeddedStore())
     lengths = [n for n in LENGTHS if n <= MAX_TEXT]

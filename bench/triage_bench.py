@@ -1,10 +1,10 @@
 """Triage latency: the fast path in process and over HTTP, against HermiT per request, same run.
 
 Requests: every dev case, from its fields and from its text (24 requests), cycled.
-- in process: ``service.reasoner.triage(request, knowledge)`` (annotation, rules, ranking, advice);
+- in process: ``hipback.reasoner.triage(request, knowledge)`` (annotation, rules, ranking, advice);
 - rules only: ``rules.fire`` on the already-understood case (what HermiT computes);
 - HTTP: POST /api/triage to a gunicorn ``hipback serve`` (one worker) on 127.0.0.1;
-- baseline, HermiT per request: one ``service.owl.reason`` call (a JVM run) over the ontology and
+- baseline, HermiT per request: one ``hipback.owl.reason`` call (a JVM run) over the ontology and
   that one case, the cost of answering a request with the reference reasoner.
 Checks on the way that HermiT and the fast path give the same level for every request.
 
@@ -31,11 +31,11 @@ sys.path.insert(0, str(ROOT))
 
 import rdflib  # noqa: E402
 
-from service import config  # noqa: E402
-from service.reasoner import Case, Knowledge, case_state, triage  # noqa: E402
-from service.reasoner import hermit  # noqa: E402
-from service.reasoner.rules import fire, level_of  # noqa: E402
-from service.store import EmbeddedStore  # noqa: E402
+from hipback import config  # noqa: E402
+from hipback.reasoner import Case, Knowledge, case_state, triage  # noqa: E402
+from hipback.reasoner import hermit  # noqa: E402
+from hipback.reasoner.rules import fire, level_of  # noqa: E402
+from hipback.store import EmbeddedStore  # noqa: E402
 
 DEV_CASES = ROOT.parent / "shared" / "reference" / "triage-dev-cases.json"
 FIELDS = ("findings", "absent_findings", "duration_days", "severity", "age", "improving_with_home_care")
@@ -67,7 +67,7 @@ def start_server(workers: int = 1) -> tuple[subprocess.Popen, str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+        [sys.executable, "-m", "hipback.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers)],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60

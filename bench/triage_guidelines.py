@@ -80,8 +80,8 @@ def figures(cases: list[dict], knowledge, triage) -> dict:
 
 
 def measure(names=tuple(SETS)) -> dict:
-    from service.reasoner import Knowledge, triage
-    from service.store import EmbeddedStore
+    from hipback.reasoner import Knowledge, triage
+    from hipback.store import EmbeddedStore
 
     knowledge = Knowledge.load(EmbeddedStore())
     return {name: figures(load(name), knowledge, triage) for name in names if (DATA / SETS[name]).exists()}

@@ -50,7 +50,7 @@ def expected_after(case: dict) -> str:
 
 def interview(case: dict, knowledge, triage, kinds: tuple[str, ...] = ("red_flag", "level")) -> tuple[dict, int]:
     """The answer once a truthful patient has answered every question of ``kinds``; and how many were asked."""
-    from service.reasoner.interview import converse
+    from hipback.reasoner.interview import converse
 
     truth = truth_of(case)
     result, asked = converse({"text": case["text"]}, knowledge,
@@ -128,8 +128,8 @@ def figures(cases: list[dict], knowledge, triage, with_interview: bool) -> dict:
 
 
 def measure(data_dir: Path) -> dict:
-    from service.reasoner import Knowledge, triage
-    from service.store import EmbeddedStore
+    from hipback.reasoner import Knowledge, triage
+    from hipback.store import EmbeddedStore
 
     knowledge = Knowledge.load(EmbeddedStore())
     probe = triage({"text": "back pain"}, knowledge).to_dict()

@@ -30,9 +30,9 @@ SECONDS = 5.0
 def commands(port: int) -> dict[str, list[str]]:
     granian = Path(sys.executable).with_name("granian")
     return {
-        "gunicorn (hipback serve)": [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+        "gunicorn (hipback serve)": [sys.executable, "-m", "hipback.cli", "serve", "--port", str(port)],
         "granian": [str(granian), "--interface", "wsgi", "--factory", "--host", "127.0.0.1", "--port", str(port),
-                    "--workers", "2", "--blocking-threads", "8", "service:create_app"],
+                    "--workers", "2", "--blocking-threads", "8", "hipback:create_app"],
     }
 
 

@@ -1,14 +1,15 @@
 """HipBack: the hip and lower back pain knowledge graph as a web service.
 
-``create_app(config)`` builds the Flask app; the store is opened once, at start.
+``create_app(config)`` builds the Flask app; the store is opened once, at start. The web
+framework is imported there, not here: the core (reasoner, build, store, SPARQL guard and
+workers) imports no Flask, so ``import hipback.reasoner`` works without it.
 """
 from __future__ import annotations
 
-from flask import Flask
+from typing import TYPE_CHECKING
 
-from . import config as _config
-from . import errors, security
-from .store import open_store
+if TYPE_CHECKING:
+    from flask import Flask
 
 __version__ = "0.1.0"
 
@@ -21,14 +22,19 @@ DISCLAIMER = (
 
 def create_app(test_config: dict | None = None) -> Flask:
     """The app factory: settings from the environment, then ``test_config``."""
+    from flask import Flask
+
+    from . import config as _config
+    from . import security
+    from .store import open_store
+    from .views import errors, register
+
     app = Flask(__name__)
     app.config.update(_config.from_env(test_config))
     app.json.sort_keys = False
     app.extensions["hipback.store"] = test_config.get("STORE_OBJECT") if test_config and test_config.get("STORE_OBJECT") else open_store(app.config)
     errors.init_app(app)
     security.init_app(app)
-
-    from .views import register
 
     register(app)
     return app

@@ -7,13 +7,25 @@ docs/settings.md describes each one; a test fails when a setting has no entry th
 from __future__ import annotations
 
 import os
+from importlib.resources import files
 from pathlib import Path
 
-ROOT = Path(os.environ.get("HIPBACK_ROOT", Path(__file__).resolve().parent.parent))
-ONTOLOGY_DIR = ROOT / "ontology"
+def _package_folder(name: str) -> Path:
+    """The folder of a data package of hipback. Installed packages are folders on disk (pip's way; a
+    zipped install is not supported), so the resource is a real path."""
+    return Path(str(files(name)))
+
+
+#: What the service reads at run time, inside the installed package: the ontology's source and
+#: release files (hipback.ontology, the repository's ontology/) and the SPARQL files (hipback.queries,
+#: the repository's queries/).
+ONTOLOGY_DIR = _package_folder("hipback.ontology")
 SOURCE_TTL = ONTOLOGY_DIR / "hipback-edit.ttl"
 RELEASE_DIR = ONTOLOGY_DIR / "release"
-QUERIES_DIR = ROOT / "queries"
+QUERIES_DIR = _package_folder("hipback.queries")
+#: The repository, for the developer commands that write into it (hipback trace) and read the article
+#: beside it; nothing the service serves is read from here.
+ROOT = Path(os.environ.get("HIPBACK_ROOT", ONTOLOGY_DIR.parent))
 ARTICLE = ROOT.parent / "shared" / "source" / "hip-pain-and-lower-back-pain.txt"
 
 #: The permanent namespace: every term IRI is BASE + local name (docs/iri-policy.md).

@@ -1,21 +1,15 @@
-"""One error type and one JSON error shape for every endpoint.
+"""The one error type of the core, and the one JSON error shape.
+
+The core (guard, runner, store, reasoner, build) raises ``ApiError`` with the status a client
+should get and imports no web framework; the views translate it into an answer
+(service/views/errors.py).
 
 Body: ``{"ok": false, "status": 400, "error": "Bad Request", "message": "...", "field": "age"}``
 (``field`` only where one input field is at fault).
-
-One departure, for clients of a standard: a blueprint may register another shape for its
-path prefix (``register_shape``); the FHIR blueprint answers its errors as FHIR clients read
-them, an ``OperationOutcome`` (service/views/fhir.py).
 """
 from __future__ import annotations
 
-from typing import Callable
-
-from flask import Flask, current_app, has_request_context, jsonify, request
-from werkzeug.exceptions import HTTPException
-
-#: (status, message, field) -> (body, media type)
-Shape = Callable[[int, str, "str | None"], "tuple[dict, str]"]
+from http import HTTPStatus
 
 
 class ApiError(Exception):
@@ -29,61 +23,16 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
-def error_body(status: int, message: str, field: str | None = None) -> dict:
-    from werkzeug.http import HTTP_STATUS_CODES
+def reason(status: int) -> str:
+    """The status's reason phrase ("Bad Request"); "Error" for a status HTTP does not name."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
 
-    body = {"ok": False, "status": status, "error": HTTP_STATUS_CODES.get(status, "Error"), "message": message}
+
+def error_body(status: int, message: str, field: str | None = None) -> dict:
+    body = {"ok": False, "status": status, "error": reason(status), "message": message}
     if field is not None:
         body["field"] = field
     return body
-
-
-def register_shape(app: Flask, prefix: str, shape: Shape) -> None:
-    """Answer the errors of paths under ``prefix`` in another shape (a standard's own)."""
-    app.extensions.setdefault("hipback.error_shapes", []).append((prefix, shape))
-
-
-def _shape() -> Shape | None:
-    if not has_request_context():
-        return None
-    for prefix, shape in current_app.extensions.get("hipback.error_shapes", ()):
-        if request.path.startswith(prefix):
-            return shape
-    return None
-
-
-def error_response(status: int, message: str, field: str | None = None, headers: dict | None = None):
-    shape = _shape()
-    if shape is None:
-        response = jsonify(error_body(status, message, field))
-    else:
-        body, media_type = shape(status, message, field)
-        response = jsonify(body)
-        response.mimetype = media_type
-    response.status_code = status
-    for key, value in (headers or {}).items():
-        response.headers[key] = value
-    return response
-
-
-def init_app(app: Flask) -> None:
-    @app.errorhandler(ApiError)
-    def _api_error(exc: ApiError):
-        return error_response(exc.status, exc.message, exc.field, exc.headers)
-
-    @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):
-        headers = {}
-        message = exc.description or exc.name
-        if exc.code == 405 and getattr(exc, "valid_methods", None):
-            headers["Allow"] = ", ".join(exc.valid_methods)
-            message = f"{request.method} is not accepted here; use {headers['Allow']}."
-        if exc.code == 413:
-            limit = app.config.get("MAX_CONTENT_LENGTH")
-            message = f"The request body is over {limit} bytes, the most accepted (setting MAX_BODY)."
-        return error_response(exc.code or 500, message, headers=headers)
-
-    @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):
-        app.logger.exception("unhandled error")
-        return error_response(500, "Internal error; it has been logged.")

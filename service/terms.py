@@ -52,6 +52,9 @@ FIELDS = {
     RDF_TYPE: "types",
     RDFS + "subClassOf": None,
     OWL + "equivalentClass": None,
+    # the OBO twins the release writes of labels and definitions (service/obo.py) say nothing new
+    "http://www.geneontology.org/formats/oboInOwl#hasRelatedSynonym": None,
+    "http://purl.obolibrary.org/obo/IAO_0000115": None,
     # cross-references are read by term-xrefs.rq into ``codes``
     SKOS + "exactMatch": None,
     SKOS + "closeMatch": None,
@@ -102,14 +105,33 @@ class Code:
 
 
 @dataclass(frozen=True)
-class Source:
-    """Where a term comes from: the article, its section and excerpts, and any other source."""
+class SourceDocument:
+    """A document a term or rule rests on (``dcterms:source``), with its citation; ``label`` is its title."""
 
-    document: Ref | None
+    iri: str
+    curie: str
+    label: str
+    publisher: str | None = None
+    year: str | None = None
+    url: str | None = None
+    kind: str | None = None
+    primary: bool = False  # the article itself (quoted); any other document is paraphrased
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a term or a rule comes from: the one source shape of every answer (terms, pages, triage).
+
+    The document, the article's section and verbatim excerpts, the reading chosen where the article
+    is vague (``interpretation``), other sources named in full (``external``), and where sources
+    disagree."""
+
+    document: SourceDocument | None
     section: str | None
     excerpts: list[str]
     interpretation: list[str]
     external: list[str]
+    disagreement: str | None = None
 
 
 @dataclass(frozen=True)
@@ -405,9 +427,20 @@ class TermIndex:
 
     # -- JSON-ready views -------------------------------------------------------------------
 
+    def document(self, iri: str) -> SourceDocument:
+        term = self.terms.get(iri)
+        notes = term.annotations if term is not None else {}
+        first = lambda key: (notes.get(key) or [None])[0]  # noqa: E731
+        return SourceDocument(
+            iri=iri, curie=curie(iri), label=first(DCTERMS + "title") or self.label(iri),
+            publisher=first(DCTERMS + "publisher"), year=first(DCTERMS + "issued"),
+            url=first("http://xmlns.com/foaf/0.1/page"), kind=first(DCTERMS + "type"),
+            primary=iri == BASE + "SourceArticle")
+
     def source(self, term: Term) -> Source:
-        return Source(self.ref(term.document) if term.document else None, term.section, term.excerpts,
-                      term.interpretation, term.external)
+        disagreement = (term.annotations.get(BASE + "sourceDisagreement") or [None])[0]
+        return Source(self.document(term.document) if term.document else None, term.section, term.excerpts,
+                      term.interpretation, term.external, disagreement)
 
     def summary(self, term: Term) -> dict:
         """A list item: iri, curie, label, definition, synonyms, codes, source."""

@@ -20,7 +20,7 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from service import config, create_app
+from hipback import config, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 60.0
@@ -59,7 +59,7 @@ class LiveServer:
             env[key if key.startswith("HIPBACK_") else "HIPBACK_" + key] = str(value)
         self.log = tempfile.NamedTemporaryFile(prefix="hipback-serve-", suffix=".log", delete=False)
         command = [
-            sys.executable, "-m", "service.cli", "serve",
+            sys.executable, "-m", "hipback.cli", "serve",
             "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
         ]
         self.process = subprocess.Popen(
@@ -133,7 +133,7 @@ def source_graph():
 @pytest.fixture(scope="module")
 def oxigraph():
     """A real ``oxigraph serve`` on 127.0.0.1 loaded with the release; modules may override it."""
-    from service.sparql.commands import load_remote
+    from hipback.sparql.commands import load_remote
     from sparql_servers import OxigraphServer
 
     server = OxigraphServer()
@@ -146,7 +146,7 @@ def oxigraph():
 def virtuoso():
     """Debian's Virtuoso 7 on 127.0.0.1, loaded with the release through SPARQL Update (`make virtuoso` installs
     it; skipped with the reason where it is not installed)."""
-    from service.sparql.commands import load_remote
+    from hipback.sparql.commands import load_remote
     from sparql_servers import VirtuosoServer, virtuoso_binary
 
     if virtuoso_binary() is None:

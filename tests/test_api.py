@@ -6,9 +6,9 @@ import rdflib
 import requests
 from rdflib.namespace import RDFS
 
-from service import config
-from service.store import EmbeddedStore
-from service.terms import TermIndex
+from hipback import config
+from hipback.store import EmbeddedStore
+from hipback.terms import TermIndex
 
 pytestmark = pytest.mark.slow
 HB = rdflib.Namespace(config.BASE)
@@ -290,3 +290,17 @@ def test_json_answers_carry_a_content_etag_and_answer_304(live_server):
     download = requests.get(live_server + "/downloads/hipback.ttl", timeout=30)
     digest = hashlib.sha256((config.RELEASE_DIR / "hipback.ttl").read_bytes()).hexdigest()
     assert download.headers["ETag"].strip('"') == digest
+
+
+def test_one_source_shape_in_terms_pages_and_triage(live_server):
+    """The term API, the red-flag page's data and the reasoner's reasons carry the same source keys."""
+    keys = {"document", "section", "excerpts", "interpretation", "external"}
+    term = get(f"{live_server}/api/terms/SaddleNumbness").json()["source"]
+    assert keys <= set(term) and term["document"]["primary"] is True and term["document"]["curie"]
+    answer = requests.post(f"{live_server}/api/triage", json={"findings": ["saddle numbness"]}, timeout=30).json()
+    reason = answer["urgency"]["reasons"][0]["source"]
+    assert {"excerpts", "interpretation", "external", "document"} <= set(reason)
+    assert set(reason["document"]) <= set(term["document"]) and reason["document"]["label"] == term["document"]["label"]
+    for old in ("excerpt", "external_source"):
+        assert old not in reason and old not in term
+    assert "title" not in reason["document"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ast
 import re
 
-from service import config
+from hipback import config
 
 DOC = config.ROOT / "ARCHITECTURE.md"
 NAMED = re.compile(r"`((?:service|queries|ontology|bench|tests)/[^`:\s]*)(?::([A-Za-z_][A-Za-z0-9_]*))?`")
@@ -40,3 +40,33 @@ def test_the_map_covers_every_view_and_every_sparql_module():
     for module in sorted((config.ROOT / "service" / "sparql").glob("*.py")):
         if module.name not in ("__init__.py", "commands.py", "description.py", "results.py", "saved.py"):
             assert f"service/sparql/{module.name}" in text, module.name
+
+
+#: the core: what reasons, builds, stores and guards; none of it imports the web framework
+CORE = ["hipback.reasoner", "hipback.build", "hipback.owl", "hipback.qc", "hipback.obo", "hipback.store",
+        "hipback.terms", "hipback.search", "hipback.fhir", "hipback.codes", "hipback.errors", "hipback.config",
+        "hipback.sparql.guard", "hipback.sparql.execute", "hipback.sparql.runner", "hipback.sparql.remote",
+        "hipback.sparql.worker", "hipback.sparql.results", "hipback.sparql.negotiation"]
+
+
+def test_the_core_imports_no_web_framework():
+    import subprocess
+    import sys
+
+    program = ("import importlib, sys\n"
+               f"for name in {CORE!r}: importlib.import_module(name)\n"
+               "print(sorted({m.split('.')[0] for m in sys.modules} & {'flask', 'werkzeug', 'flask_cors'}))")
+    outcome = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+    assert outcome.returncode == 0, outcome.stderr[-2000:]
+    assert outcome.stdout.strip() == "[]", f"the core imports {outcome.stdout.strip()}"
+
+
+def test_the_sparql_view_asks_its_runner_not_its_class():
+    """Both runners (embedded pool, remote store) answer one interface; the view never branches on the class."""
+    source = (config.ROOT / "service" / "views" / "sparql.py").read_text(encoding="utf-8")
+    assert "isinstance(run" not in source and "runner.Embedded" not in source
+    from hipback.sparql import remote, runner
+
+    for method in ("check_query", "run", "update", "close"):
+        assert callable(getattr(runner.Embedded, method)) and callable(getattr(remote.Remote, method)), method
+    assert runner.Embedded.guards_in_worker is True and remote.Remote.guards_in_worker is False

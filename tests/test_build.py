@@ -5,9 +5,9 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF
 
-from service import build, config
-from service.cli import main
-from service.owl import reason
+from hipback import build, config
+from hipback.cli import main
+from hipback.owl import reason
 
 RDFLIB_FORMATS = {"nt": "nt", "ttl": "turtle", "owl": "xml", "jsonld": "json-ld"}
 

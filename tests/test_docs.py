@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from service import config
+from hipback import config
 
 ROOT = config.ROOT
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}

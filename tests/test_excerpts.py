@@ -6,7 +6,7 @@ import re
 import pytest
 import rdflib
 
-from service import config
+from hipback import config
 
 HB = rdflib.Namespace("https://w3id.org/hipback/")
 

@@ -15,9 +15,9 @@ from fhir.resources.R4B.conceptmap import ConceptMap
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.parameters import Parameters
 
-from service import fhir
-from service.store import EmbeddedStore
-from service.terms import TermIndex
+from hipback import fhir
+from hipback.store import EmbeddedStore
+from hipback.terms import TermIndex
 
 pytestmark = pytest.mark.slow
 R4_EQUIVALENCE = {"relatedto", "equivalent", "equal", "wider", "subsumes", "narrower", "specializes", "inexact",

@@ -10,11 +10,11 @@ from __future__ import annotations
 import pytest
 import rdflib
 
-from service import config
-from service.qc import run as run_checks
-from service.reasoner import Knowledge, triage
-from service.reasoner.knowledge import HB
-from service.store import EmbeddedStore
+from hipback import config
+from hipback.qc import run as run_checks
+from hipback.reasoner import Knowledge, triage
+from hipback.reasoner.knowledge import HB
+from hipback.store import EmbeddedStore
 
 KNOWLEDGE = Knowledge.load(EmbeddedStore())
 ARTICLE = HB + "SourceArticle"

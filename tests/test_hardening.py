@@ -16,11 +16,11 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from service import create_app
-from service.errors import ApiError
-from service.sparql import execute, guard, runner
-from service.sparql.execute import Job, UpdateJob
-from service.store import EmbeddedStore
+from hipback import create_app
+from hipback.errors import ApiError
+from hipback.sparql import execute, guard, runner
+from hipback.sparql.execute import Job, UpdateJob
+from hipback.store import EmbeddedStore
 
 TOKEN = "hardening-token"
 HB = "https://w3id.org/hipback/"

@@ -27,7 +27,7 @@ def test_healthz_in_process(client, version_iri):
 
 
 def test_healthz_counts_asserted_and_inferred(client):
-    from service import config
+    from hipback import config
 
     # One named graph per file; the count is of triples in each graph, so the ontology
     # header, present in both files, counts twice.
@@ -48,7 +48,7 @@ def test_healthz_through_the_live_server(live_server, version_iri):
 
 
 def test_serve_refuses_updates_on_an_embedded_store_with_several_workers(runner, monkeypatch):
-    from service.cli import main
+    from hipback.cli import main
 
     monkeypatch.setenv("HIPBACK_UPDATE_TOKEN", "secret")
     result = runner.invoke(main, ["serve", "--workers", "2", "--port", "1"])

@@ -8,9 +8,9 @@ import rdflib
 import requests
 from rdflib.namespace import OWL, RDFS, SKOS
 
-from service import config
-from service.store import EmbeddedStore
-from service.terms import TermIndex
+from hipback import config
+from hipback.store import EmbeddedStore
+from hipback.terms import TermIndex
 
 HB = rdflib.Namespace(config.BASE)
 TERM = "LumbarHerniatedDisc"

@@ -12,7 +12,7 @@ import pytest
 import rdflib
 from rdflib.namespace import SKOS
 
-from service import build, config, obo
+from hipback import build, config, obo
 
 RELEASE = config.RELEASE_DIR
 HB = config.BASE
@@ -164,7 +164,7 @@ def test_code_system_versions_agree_with_the_packages_that_ship_them():
     """The version written for each code system is the one the checked package ships."""
     import importlib.resources
 
-    from service import codes
+    from hipback import codes
 
     data = importlib.resources.files("simple_icd_10_cm") / "data"
     assert any("April-2026" in p.name for p in data.iterdir())
@@ -198,3 +198,11 @@ def test_sssom_command_line_reports_a_broken_row(tmp_path):
         "\tskos:exactMatch\t", "\tnot a predicate\t", 1), encoding="utf-8")
     outcome = subprocess.run([str(sssom), "validate", str(broken)], capture_output=True, text=True, timeout=300)
     assert "not well-formed" in outcome.stdout + outcome.stderr
+
+
+def test_term_answers_do_not_repeat_the_obo_twins(client):
+    """The release's oboInOwl synonyms and IAO definitions mirror SKOS: the term API shows them once."""
+    data = client.get("/api/terms/LumbarHerniatedDisc").get_json()
+    assert "slipped disc" in data["synonyms"] and data["definition"]
+    shown = {a["property"]["iri"] for a in data["annotations"]}
+    assert not shown & {str(obo.OIO.hasRelatedSynonym), str(obo.IAO_DEFINITION)}

@@ -3,7 +3,7 @@ import re
 
 import rdflib
 
-from service import config
+from hipback import config
 
 HB = rdflib.Namespace(config.BASE)
 DOC = (config.ROOT / "docs" / "ontology.md").read_text(encoding="utf-8")

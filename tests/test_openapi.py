@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
 
-from service import openapi
+from hipback import openapi
 
 #: path prefixes of the machine-facing API: every route under them must be described
 DESCRIBED_PREFIXES = ("/api", "/term/", "/fhir/", "/downloads", "/releases/", "/hipback.owl", "/openapi.json")

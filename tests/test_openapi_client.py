@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from service import create_app
+from hipback import create_app
 
 pytestmark = pytest.mark.slow
 PACKAGE = "hipback_client"
@@ -117,7 +117,7 @@ def test_triage_of_a_red_flag(package, client):
     assert answer.urgency.level == model(package, "UrgencyLevel").EMERGENCY == "emergency"
     assert isinstance(answer.urgency.rank, int)
     reason = answer.urgency.reasons[0]
-    assert isinstance(reason, model(package, "Reason")) and isinstance(reason.source, model(package, "Citation"))
+    assert isinstance(reason, model(package, "Reason")) and isinstance(reason.source, model(package, "Source"))
     assert all(isinstance(f, model(package, "Fact")) for f in reason.facts)
     assert answer.candidates and all(isinstance(c, model(package, "Candidate")) for c in answer.candidates)
     assert "cauda equina syndrome" in [c.label for c in answer.candidates]

@@ -1,4 +1,4 @@
-"""service.owl: HermiT through owlready2's jar, on small graphs whose entailments are known."""
+"""hipback.owl: HermiT through owlready2's jar, on small graphs whose entailments are known."""
 from __future__ import annotations
 
 import tempfile
@@ -6,7 +6,7 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
 
-from service.owl import reason
+from hipback.owl import reason
 
 pytestmark = pytest.mark.slow
 

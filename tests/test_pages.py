@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from service import config
+from hipback import config
 
 ROOT = Path(__file__).resolve().parent.parent
 TERM = "LumbarHerniatedDisc"
@@ -350,9 +350,9 @@ def test_gallery_shows_every_saved_query_with_its_rows(client):
 
 
 def test_the_gallery_is_cached_per_content_and_follows_an_update():
-    from service import create_app
-    from service.sparql import runner
-    from service.store import EmbeddedStore
+    from hipback import create_app
+    from hipback.sparql import runner
+    from hipback.store import EmbeddedStore
 
     app = create_app({"TESTING": True, "UPDATE_TOKEN": "t", "STORE_OBJECT": EmbeddedStore()})
     client = app.test_client()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from service.sparql.commands import load_remote
+from hipback.sparql.commands import load_remote
 from sparql_servers import VIRTUOSO_COUNTS, OxigraphServer
 
 pytestmark = pytest.mark.slow

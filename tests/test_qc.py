@@ -6,7 +6,7 @@ import re
 import pytest
 import rdflib
 
-from service import config, qc
+from hipback import config, qc
 
 HB = "https://w3id.org/hipback/"
 PREFIXES = """

@@ -6,10 +6,10 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import SKOS
 
-from service import config
-from service.reasoner import Knowledge, annotate, triage
-from service.reasoner.knowledge import HB
-from service.store import EmbeddedStore, release_files
+from hipback import config
+from hipback.reasoner import Knowledge, annotate, triage
+from hipback.reasoner.knowledge import HB
+from hipback.store import EmbeddedStore, release_files
 
 
 @pytest.fixture(scope="module")
@@ -204,8 +204,8 @@ def test_a_remote_store_gives_the_same_knowledge(knowledge):
     """The knowledge is compiled through Store.select, so a SPARQL server gives the same answers."""
     from sparql_servers import OxigraphServer
 
-    from service.sparql.commands import load_remote
-    from service.store import RemoteStore
+    from hipback.sparql.commands import load_remote
+    from hipback.store import RemoteStore
 
     server = OxigraphServer()
     try:

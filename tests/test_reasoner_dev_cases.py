@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from service import config
-from service.cli import main
-from service.reasoner import Knowledge, triage
-from service.store import EmbeddedStore
+from hipback import config
+from hipback.cli import main
+from hipback.reasoner import Knowledge, triage
+from hipback.store import EmbeddedStore
 
 DEV_CASES = Path(config.ROOT).parent / "shared" / "reference" / "triage-dev-cases.json"
 CASES = json.loads(DEV_CASES.read_text(encoding="utf-8"))["cases"]

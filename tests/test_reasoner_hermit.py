@@ -21,13 +21,13 @@ import rdflib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from service import config
-from service.owl import logical_axioms, reason
-from service.reasoner import Case, Knowledge, case_state
-from service.reasoner.hermit import case_iri, encode, rules_of
-from service.reasoner.knowledge import HB
-from service.reasoner.rules import CaseState, fire, level_of
-from service.store import EmbeddedStore
+from hipback import config
+from hipback.owl import logical_axioms, reason
+from hipback.reasoner import Case, Knowledge, case_state
+from hipback.reasoner.hermit import case_iri, encode, rules_of
+from hipback.reasoner.knowledge import HB
+from hipback.reasoner.rules import CaseState, fire, level_of
+from hipback.store import EmbeddedStore
 
 pytestmark = pytest.mark.slow  # HermiT runs a JVM
 
@@ -104,7 +104,7 @@ BLIND = [Path(__file__).parent / "data" / "triage-language", Path(__file__).pare
 
 def blind_cases(knowledge):
     """Every blind case as the rules see it from its words alone, and after a truthful interview."""
-    from service.reasoner.interview import converse
+    from hipback.reasoner.interview import converse
 
     cases = []
     for path in sorted(p for folder in BLIND for p in folder.glob("set-*.jsonl")):

@@ -8,10 +8,10 @@ import pytest
 import rdflib
 from click.testing import CliRunner
 
-from service.reasoner import Knowledge, triage
-from service.reasoner.knowledge import HB
-from service.store import EmbeddedStore
-from service.store import release_files
+from hipback.reasoner import Knowledge, triage
+from hipback.reasoner.knowledge import HB
+from hipback.store import EmbeddedStore
+from hipback.store import release_files
 
 KNOWLEDGE = Knowledge.load(EmbeddedStore())
 CASES = Path(__file__).parent / "data" / "triage-language"
@@ -153,7 +153,7 @@ def test_triage_page_asks_the_questions_as_a_form_without_javascript(client):
 
 
 def test_cli_asks_the_questions_in_the_terminal():
-    from service.reasoner.cli import triage_command
+    from hipback.reasoner.cli import triage_command
 
     result = CliRunner().invoke(triage_command, ["--text", "back ache for 2 days", "--ask"],
                                 input="n\n" * 6 + "y\n")

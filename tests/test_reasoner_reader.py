@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from service.reasoner import Knowledge, annotate, triage
-from service.reasoner.facts import age, duration, improving, severity, temperature
-from service.reasoner.knowledge import HB
-from service.store import EmbeddedStore
+from hipback.reasoner import Knowledge, annotate, triage
+from hipback.reasoner.facts import age, duration, improving, severity, temperature
+from hipback.reasoner.knowledge import HB
+from hipback.store import EmbeddedStore
 
 KNOWLEDGE = Knowledge.load(EmbeddedStore())
 
@@ -183,7 +183,7 @@ def test_a_denied_half_of_the_saddle_red_flag_leaves_the_other_half():
 
 
 def test_lay_phrasings_carry_their_source_in_the_graph():
-    from service.store import EmbeddedStore as Store
+    from hipback.store import EmbeddedStore as Store
 
     rows = Store().select("""
         PREFIX owl: <http://www.w3.org/2002/07/owl#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>

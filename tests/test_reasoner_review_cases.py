@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from service import config
-from service.reasoner import Knowledge, triage
-from service.store import EmbeddedStore
+from hipback import config
+from hipback.reasoner import Knowledge, triage
+from hipback.store import EmbeddedStore
 
 KNOWLEDGE = Knowledge.load(EmbeddedStore())
 RED_FLAGS = "Red flag symptoms are warning signs indicating that your pain may be a symptom of a serious medical " \
@@ -249,4 +249,4 @@ def test_a_case_out_of_scope_gets_no_care_tied_to_a_candidate():
 def test_urgent_evaluation_cites_the_urgent_sentence():
     result = triage({"text": "back pain, can't sleep"}, KNOWLEDGE)
     assert result.urgency.level == "urgent"
-    assert result.recommendations[0].source.excerpt == [ARTICLE["move_sleep"]]
+    assert result.recommendations[0].source.excerpts == [ARTICLE["move_sleep"]]

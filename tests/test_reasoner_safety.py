@@ -5,9 +5,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from service.reasoner import Knowledge, triage
-from service.reasoner.knowledge import HB
-from service.store import EmbeddedStore
+from hipback.reasoner import Knowledge, triage
+from hipback.reasoner.knowledge import HB
+from hipback.store import EmbeddedStore
 
 KNOWLEDGE = Knowledge.load(EmbeddedStore())
 FINDINGS = sorted(KNOWLEDGE.findings)
@@ -69,7 +69,7 @@ def test_an_empty_case_goes_to_a_clinician_with_the_fallback_rule():
     assert answer.urgency.level == "routine"
     (reason,) = answer.urgency.reasons
     assert reason.rule == HB + "OutOfScopeCase"
-    assert reason.source.excerpt and reason.facts[0].kind == "fallback"
+    assert reason.source.excerpts and reason.facts[0].kind == "fallback"
 
 
 def test_text_without_a_complaint_is_not_self_care():
@@ -82,14 +82,14 @@ def test_reasons_carry_rule_facts_and_sources():
     by_rule = {r.rule: r for r in answer.urgency.reasons}
     severe = by_rule[HB + "SeverePainCase"]
     assert severe.facts[0].value == 8 and ">= 7" in severe.facts[0].description
-    assert severe.source.section and severe.source.excerpt and severe.source.interpretation and severe.source.external_source
+    assert severe.source.section and severe.source.excerpts and severe.source.interpretation and severe.source.external
     assert HB + "PersistentPainCase" in by_rule
 
 
 def test_red_flag_case_candidates_show_the_external_source():
     answer = triage({"text": "back pain and I can't feel anything when I wipe"}, KNOWLEDGE)
     assert answer.candidates[0].iri == HB + "CaudaEquinaSyndrome"
-    assert "Finucane" in answer.candidates[0].source.external_source
+    assert any("Finucane" in ref for ref in answer.candidates[0].source.external)
 
 
 def test_candidates_are_leaf_conditions_explained():
@@ -209,7 +209,7 @@ def test_spans_survive_characters_that_lowercase_to_two():
 
 
 def test_overlong_terms_and_huge_numbers_are_refused_briefly():
-    from service.reasoner.model import Case, CaseError
+    from hipback.reasoner.model import Case, CaseError
 
     with pytest.raises(CaseError) as error:
         Case.from_dict({"findings": ["x" * 201]})

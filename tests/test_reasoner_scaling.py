@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from service.reasoner import Knowledge, triage
-from service.reasoner.model import MAX_TEXT
-from service.store import EmbeddedStore
+from hipback.reasoner import Knowledge, triage
+from hipback.reasoner.model import MAX_TEXT
+from hipback.store import EmbeddedStore
 
 KNOWLEDGE = Knowledge.load(EmbeddedStore())
 #: far below the ~100x of quadratic work, well above the ~10x of linear work and the noise of a shared machine

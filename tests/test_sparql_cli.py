@@ -7,15 +7,15 @@ import json
 
 import pytest
 
-from service import config
-from service.cli import main
+from hipback import config
+from hipback.cli import main
 from sparql_servers import OxigraphServer
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 def release_triples() -> int:
-    from service.store import release_files
+    from hipback.store import release_files
 
     return sum(1 for path, _ in release_files() for line in open(path, encoding="utf-8") if line.strip())
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.errors import ApiError
-from service.sparql import guard
+from hipback.errors import ApiError
+from hipback.sparql import guard
 
 ALLOWED = guard.allowlist("https://allowed.example/sparql http://also.example/q")
 

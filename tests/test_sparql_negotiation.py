@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.sparql import negotiation as n
+from hipback.sparql import negotiation as n
 
 
 @pytest.mark.parametrize("header, expected", [

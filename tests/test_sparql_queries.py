@@ -8,8 +8,8 @@ import io
 import pytest
 import requests
 
-from service import config
-from service.sparql import saved
+from hipback import config
+from hipback.sparql import saved
 from sparql_servers import VIRTUOSO_LIMITS
 
 NAMES = sorted(p.stem for p in config.QUERIES_DIR.glob("*.rq"))
@@ -74,7 +74,7 @@ def test_unknown_query_is_404(server):
 
 @pytest.fixture(scope="module")
 def app_client():
-    from service import create_app
+    from hipback import create_app
 
     return create_app({"TESTING": True}).test_client()
 
@@ -91,7 +91,7 @@ def test_red_flags_query_agrees_with_the_red_flags_page(app_client):
 
 
 def test_findings_by_location_query_agrees_with_the_term_pages(app_client):
-    from service.views.support import term_index
+    from hipback.views.support import term_index
 
     index = term_index(app_client.application)
     places = {config.BASE + p for p in ("hasLocation", "radiatesFrom", "radiatesTo")}

@@ -7,11 +7,11 @@ import gc
 import pyoxigraph as ox
 import pytest
 
-from service import create_app
-from service.errors import ApiError
-from service.sparql import runner
-from service.sparql.execute import Job
-from service.store import EmbeddedStore
+from hipback import create_app
+from hipback.errors import ApiError
+from hipback.sparql import runner
+from hipback.sparql.execute import Job
+from hipback.store import EmbeddedStore
 
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 

@@ -11,7 +11,7 @@ import time
 import pytest
 import requests
 
-from service.sparql.commands import load_remote
+from hipback.sparql.commands import load_remote
 from sparql_servers import OxigraphServer
 
 TOKEN = "safety-test-token"

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 import rdflib
 
-from service import config, linkeddata
-from service.search import SearchIndex, normalise, parse_code, within, words
-from service.store import EmbeddedStore, RemoteStore
-from service.terms import TermIndex
+from hipback import config, linkeddata
+from hipback.search import SearchIndex, normalise, parse_code, within, words
+from hipback.store import EmbeddedStore, RemoteStore
+from hipback.terms import TermIndex
 
 HB = config.BASE
 
@@ -188,7 +188,7 @@ def test_unrelated_words_find_nothing(index):
 def test_remote_store_gives_the_same_index_and_descriptions(index, store):
     from sparql_servers import OxigraphServer
 
-    from service.sparql.commands import load_remote
+    from hipback.sparql.commands import load_remote
 
     server = OxigraphServer()
     try:
@@ -213,8 +213,8 @@ def test_the_index_is_the_same_whatever_the_hash_seed():
 
     script = (
         "import hashlib, json\n"
-        "from service.store import EmbeddedStore\n"
-        "from service.terms import TermIndex\n"
+        "from hipback.store import EmbeddedStore\n"
+        "from hipback.terms import TermIndex\n"
         "ix = TermIndex.load(EmbeddedStore())\n"
         "print(hashlib.sha256(json.dumps([ix.detail(ix.terms[i]) for i in sorted(ix.terms)], default=str).encode()).hexdigest())\n"
     )

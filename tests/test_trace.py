@@ -1,7 +1,7 @@
 """Every sentence of the article is traced to terms, and docs/traceability.md is current."""
 import rdflib
 
-from service import config, trace
+from hipback import config, trace
 
 ARTICLE = config.ARTICLE.read_text(encoding="utf-8")
 

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rdflib.namespace import OWL, RDFS, SKOS
 
-from service import codes, config
+from hipback import codes, config
 
 HB = rdflib.Namespace(config.BASE)
 MATCH_PROPERTIES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.relatedMatch, SKOS.broadMatch, SKOS.narrowMatch)

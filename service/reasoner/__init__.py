@@ -25,7 +25,7 @@ __all__ = ["Knowledge", "KnowledgeError", "Case", "CaseError", "TriageResult", "
 
 
 def _disclaimer() -> str:
-    from service import DISCLAIMER
+    from hipback import DISCLAIMER
 
     return DISCLAIMER
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..terms import Source, SourceDocument  # noqa: F401  (the one source shape of every answer)
+
 
 class CaseError(ValueError):
     """The case is malformed; ``field`` names the input field at fault."""
@@ -107,32 +109,6 @@ class Case:
             improving_with_home_care=improving,
             pregnancy_weeks=_integer("pregnancy_weeks", data.get("pregnancy_weeks")),
         )
-
-
-@dataclass(frozen=True)
-class SourceDocument:
-    """The document a conclusion rests on: the article (``primary``) or a guideline, review or reference."""
-
-    iri: str
-    title: str
-    publisher: str | None = None
-    year: str | None = None
-    url: str | None = None
-    kind: str | None = None
-    primary: bool = False
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a conclusion comes from: the document, its section and excerpt (the article is quoted, other
-    sources paraphrased), the reading chosen where it is vague, other sources, and any disagreement."""
-
-    section: str | None = None
-    excerpt: list[str] = field(default_factory=list)
-    interpretation: str | None = None
-    external_source: str | None = None
-    document: SourceDocument | None = None
-    disagreement: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,9 @@
-"""The source of a term or rule: the document it rests on, its section and excerpts, interpretation,
-external source, and where the sources disagree."""
+"""The source of a term or rule, in the one source shape of every answer (``terms.Source``): the
+document it rests on, its section and excerpts, interpretation, external sources, and where the
+sources disagree."""
 from __future__ import annotations
 
-from .model import Source, SourceDocument
-
-_DOCUMENTS: dict = {}
+from ..terms import Source, SourceDocument, curie
 
 
 def document_of(term, knowledge=None) -> SourceDocument | None:
@@ -13,17 +12,17 @@ def document_of(term, knowledge=None) -> SourceDocument | None:
     if not iri or knowledge is None:
         return None
     doc = knowledge.term(iri)
-    return SourceDocument(iri=iri, title=doc.note("title") or doc.label, publisher=doc.note("publisher"),
-                          year=doc.note("issued"), url=doc.note("page"), kind=doc.note("kind"),
-                          primary=iri.endswith("/SourceArticle"))
+    return SourceDocument(iri=iri, curie=curie(iri), label=doc.note("title") or doc.label,
+                          publisher=doc.note("publisher"), year=doc.note("issued"), url=doc.note("page"),
+                          kind=doc.note("kind"), primary=iri.endswith("/SourceArticle"))
 
 
 def source_of(term, knowledge=None) -> Source:
     return Source(
-        section=term.note("section"),
-        excerpt=list(term.notes.get("excerpt", [])),
-        interpretation=term.note("interpretation"),
-        external_source=term.note("external"),
         document=document_of(term, knowledge),
+        section=term.note("section"),
+        excerpts=list(term.notes.get("excerpt", [])),
+        interpretation=list(term.notes.get("interpretation", [])),
+        external=list(term.notes.get("external", [])),
         disagreement=term.note("disagreement"),
     )

@@ -20,6 +20,8 @@ from . import guard, negotiation
 from .execute import Job, Outcome
 
 CHUNK_LINES = 5000
+#: and of at most this many bytes (Virtuoso's SPARQL compiler runs out of memory on a text of about 0.7 MB)
+CHUNK_BYTES = 250_000
 #: lines per INSERT template of blank-node triples (Virtuoso compiles a template to SQL, 10,000 lines at most)
 BLANK_LINES = 200
 _BLANK = re.compile(r"(?:^|\s)(_:[A-Za-z0-9_.-]+)")
@@ -49,13 +51,14 @@ def _blank_groups(lines: list[str]) -> list[list[str]]:
 
 
 def _chunks(path: Path, size: int):
-    """The file's triples in chunks of about ``size`` lines; (lines, True) for those with blank nodes.
+    """The file's triples in chunks of about ``size`` lines (and CHUNK_BYTES); (lines, True) for those with
+    blank nodes.
 
     Blank node labels are scoped to one update request, so the triples of one blank node (an OWL restriction,
     a list) must be sent together or they would become several nodes: those go in chunks of whole groups
     (``_blank_groups``) of at most BLANK_LINES lines where the groups allow.
     """
-    chunk, blank = [], []
+    chunk, blank, size_bytes = [], [], 0
     with open(path, encoding="utf-8") as handle:
         for line in handle:
             if line.strip() and not line.startswith("#"):
@@ -63,9 +66,10 @@ def _chunks(path: Path, size: int):
                     blank.append(line)
                     continue
                 chunk.append(line)
-                if len(chunk) >= size:
+                size_bytes += len(line.encode("utf-8"))
+                if len(chunk) >= size or size_bytes >= CHUNK_BYTES:
                     yield chunk, False
-                    chunk = []
+                    chunk, size_bytes = [], 0
     if chunk:
         yield chunk, False
     chunk = []

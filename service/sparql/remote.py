@@ -16,6 +16,7 @@ import requests
 
 from ..errors import ApiError
 from ..store import GRAPH_ACCEPT
+from . import guard
 from .execute import (Job, Outcome, query_form, serialize_graph, serialize_results, solutions_outcome, syntax_message,
                       too_many)
 
@@ -67,11 +68,15 @@ def with_base(text: str, base: str | None) -> str:
 
 
 class Remote:
-    """Forwards /sparql queries and updates to a SPARQL server."""
+    """Forwards /sparql queries and updates to a SPARQL server (the runner interface of runner.Embedded)."""
 
-    def __init__(self, query_url: str, update_url: str = ""):
+    #: no worker of ours runs here: the guard parses in the web worker (check_query, update)
+    guards_in_worker = False
+
+    def __init__(self, query_url: str, update_url: str = "", store=None):
         self.query_url = query_url
         self.update_url = update_url
+        self.store = store  # the app's RemoteStore, which the service's own queries read
         self.session = requests.Session()
 
     def _params(self, job: Job) -> list[tuple[str, str]]:
@@ -129,7 +134,30 @@ class Remote:
             triples.append(triple)
         return serialize_graph(triples, job)
 
-    def update(self, text: str, base: str | None, using: list[str], using_named: list[str], timeout: float) -> None:
+    def check_query(self, text: str, base: str | None, allowlist) -> guard.Facts:
+        """The guard, here in the web worker: a remote store has no worker of ours to parse in."""
+        facts = guard.check_query(text, base, allowlist, max_chars=guard.WEB_PARSE_CHARS)
+        if not facts.parsed and "from" in text.lower() and len(text) <= guard.WEB_PARSE_CHARS:
+            # a store whose default graph is the union ignores FROM: pass it on as the dataset.
+            # A text the guard's grammar cannot read goes as it is (it cannot call out).
+            try:
+                facts = guard.inspect_query(text, base, force=True)
+            except ApiError:
+                pass
+        return facts
+
+    def update(self, text: str, base: str | None, using: list[str], using_named: list[str], timeout: float,
+               allowlist: tuple[str, ...] = (), protected: tuple[str, ...] = (), check=None) -> None:
+        """Check the update with the guard, send it, then ``check(store, True)`` when given: the update is
+        applied by then (a remote store cannot be rolled back from here)."""
+        guard.check_update(text, base, set(allowlist), bool(using or using_named), max_chars=guard.WEB_PARSE_CHARS,
+                           protected=frozenset(protected))
+        self._send_update(text, base, using, using_named, timeout)
+        if check is not None:
+            check(self.store, True)
+
+    def _send_update(self, text: str, base: str | None, using: list[str], using_named: list[str],
+                     timeout: float) -> None:
         if not self.update_url:
             raise ApiError(501, "This deployment's store has no update URL (setting STORE_UPDATE_URL).")
         params = [("using-graph-uri", g) for g in using] + [("using-named-graph-uri", g) for g in using_named]

@@ -6,7 +6,7 @@ that the worker is killed, a fresh one is started in the background, and the cli
 503. Other requests meanwhile use the other workers, or wait for one to come free (within
 their own timeout). Workers load an N-Quads snapshot of the
 parent's store, so what /sparql sees is exactly what the rest of the service sees.
-Workers are plain subprocesses (``python -m service.sparql.worker``): nothing of the
+Workers are plain subprocesses (``python -m hipback.sparql.worker``): nothing of the
 parent's threads, locks or ``__main__`` is carried into them.
 """
 from __future__ import annotations
@@ -34,6 +34,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import ApiError
+from . import guard
 from .execute import Job, Outcome
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ _PROJECT = str(Path(__file__).resolve().parents[2])
 
 
 class _Worker:
-    """One worker: ``python -m service.sparql.worker`` with a socket pair for its pipe.
+    """One worker: ``python -m hipback.sparql.worker`` with a socket pair for its pipe.
 
     A plain subprocess rather than multiprocessing's spawn, which would re-import the
     parent's ``__main__`` (a script, gunicorn, pytest) in every worker.
@@ -52,7 +53,7 @@ class _Worker:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PROJECT, env.get("PYTHONPATH", "")]))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "service.sparql.worker", str(child_sock.fileno()), str(snapshot[0]), snapshot[1],
+            [sys.executable, "-m", "hipback.sparql.worker", str(child_sock.fileno()), str(snapshot[0]), snapshot[1],
              "1" if sealed else "0", str(int(memory_mb))],
             pass_fds=[child_sock.fileno()],
             env=env,
@@ -413,9 +414,15 @@ SHARED = _Shared()
 class Embedded:
     """/sparql on the embedded store: queries and updates run in a (shared) pool.
 
+    A runner's interface, shared with ``remote.Remote``: ``check_query`` (what the web worker must
+    know of a query before it runs), ``run``, ``update`` and ``close``.
+
     An update runs in a worker on a copy of the snapshot, bounded like a query; the worker
     answers the new content, which replaces the app's store (``holder.store``) at once.
     """
+
+    #: the guard parses each query and update in the worker, under its timeout and memory cap
+    guards_in_worker = True
 
     def __init__(self, holder, options: Options, wait: float | None = None):
         self.holder = holder  # the app's EmbeddedStore; its ``store`` is replaced by an update
@@ -434,6 +441,11 @@ class Embedded:
     def store(self) -> ox.Store:
         return self.holder.store
 
+    def check_query(self, text: str, base: str | None, allowlist) -> guard.Facts:
+        """Nothing to read here: the guard parses in the query worker, under the query's timeout and
+        memory cap, and the worker reads FROM itself."""
+        return guard.Facts(form=None, parsed=False)
+
     def run(self, job: Job, timeout: float) -> Outcome:
         return self.pool.run(job, timeout, self.wait)
 
@@ -441,8 +453,9 @@ class Embedded:
                allowlist: tuple[str, ...] = (), protected: tuple[str, ...] = (), check=None) -> None:
         """Apply an update in a worker, bounded like a query; then load its answer, in time linear in its size.
 
-        ``check(store)``, when given, sees the new pyoxigraph store before it replaces the app's; an
-        ApiError it raises refuses the update, and nothing of it is kept.
+        The guard runs in the worker (``UpdateJob``), under the same bounds. ``check(store, applied)``,
+        when given, sees the new content (an ``EmbeddedStore``) before it replaces the app's, with
+        ``applied`` False; an ApiError it raises refuses the update, and nothing of it is kept.
 
         The new content is not canonicalized here (``snapshot_of``): its digest is that of the bytes the
         worker wrote, so an updated store shares no pool with another app, and no blank-node puzzle an
@@ -465,7 +478,9 @@ class Embedded:
             store = ox.Store()
             store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
             if check is not None:
-                check(store)
+                from ..store import EmbeddedStore
+
+                check(EmbeddedStore.of(store), False)
             self.holder.store = store
             self.holder.digest = None  # the files no longer name the content
             digest = "written-" + hashlib.sha256(data).hexdigest()
@@ -497,7 +512,7 @@ def for_app(app):
             if getattr(store, "kind", "") == "remote":
                 from .remote import Remote
 
-                runner = Remote(store.url, str(app.config.get("STORE_UPDATE_URL") or ""))
+                runner = Remote(store.url, str(app.config.get("STORE_UPDATE_URL") or ""), store)
             else:
                 from .guard import allowlist
 

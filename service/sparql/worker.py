@@ -3,7 +3,7 @@
 An update job (``execute.UpdateJob``) is applied to a fresh copy of the snapshot and answered
 with the new content, so updates too are bounded by the timeout and the caps below.
 
-Started as ``python -m service.sparql.worker FD GENERATION PATH SEALED MEMORY_MB`` (runner.py),
+Started as ``python -m hipback.sparql.worker FD GENERATION PATH SEALED MEMORY_MB`` (runner.py),
 so the process holds no copy of the parent's threads or locks; FD is its end of a socket pair.
 A snapshot is an N-Quads file written by the parent; each job names the snapshot it expects,
 and a worker whose copy is older reloads first (after an update).

@@ -16,9 +16,10 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from .. import fhir
-from ..errors import ApiError, register_shape
+from ..errors import ApiError
 from ..search import FHIR_SYSTEMS_BY_URL
 from ..sparql import negotiation
+from .errors import register_shape
 from .support import term_index
 
 bp = Blueprint("fhir", __name__)

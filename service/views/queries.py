@@ -18,9 +18,7 @@ bp = Blueprint("queries", __name__)
 
 
 @bp.after_request
-def _cors(response: Response) -> Response:
-    """Saved query results are public data: browser tools on other origins may fetch them."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
+def _vary(response: Response) -> Response:
     response.headers.add("Vary", "Accept")
     return response
 

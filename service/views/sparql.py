@@ -17,7 +17,6 @@ from flask import Blueprint, Response, current_app, render_template, request
 from .. import config, get_store
 from ..errors import ApiError
 from ..reasoner.knowledge import KnowledgeError
-from ..store import EmbeddedStore
 from . import support
 from ..sparql import description, guard, negotiation, protocol, runner
 from ..sparql.execute import GRAPH_FORMATS, PREFIXES, Job
@@ -31,28 +30,18 @@ VOID_METHODS = ["GET", "HEAD", "OPTIONS"]
 PATHS = ("/sparql", "/sparql/update", "/.well-known/void")
 #: the ontology's graphs, read-only to /sparql/update unless UPDATE_RELEASE_GRAPHS is set
 RELEASE_GRAPHS = (config.ASSERTED_GRAPH, config.INFERRED_GRAPH)
-CORS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Headers": "Accept, Authorization, Content-Type",
-    "Access-Control-Max-Age": "86400",
-}
-
-
 @bp.after_app_request
-def _cors(response: Response) -> Response:
-    # app-wide, so that a 405 answered before routing reaches this blueprint carries CORS too
-    if request.path not in PATHS:
-        return response
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "Content-Type, Retry-After"
-    response.headers.add("Vary", "Accept")
+def _vary(response: Response) -> Response:
+    # app-wide, so that a 405 answered before routing varies too; CORS: views/__init__.py (Flask-CORS)
+    if request.path in PATHS:
+        response.headers.add("Vary", "Accept")
     return response
 
 
 def _preflight(methods: list[str]) -> Response:
+    """An OPTIONS answer: the methods in Allow; Flask-CORS adds the CORS headers of a preflight."""
     response = Response(status=204)
-    response.headers.update(CORS)
-    response.headers["Access-Control-Allow-Methods"] = ", ".join(m for m in methods if m != "HEAD")
+    response.headers["Allow"] = ", ".join(methods)
     return response
 
 
@@ -118,19 +107,7 @@ def run_query(text: str, choice: negotiation.Choice, default_graphs=None, named_
     if len(text.encode("utf-8")) > settings["max_body"]:
         raise ApiError(413, f"The query is over {settings['max_body']} bytes (setting MAX_BODY).")
     run = runner.for_app(current_app)
-    in_worker = isinstance(run, runner.Embedded)
-    if in_worker:
-        # the guard parses in the query worker, under the same timeout and memory cap
-        facts = guard.Facts(form=None, parsed=False)
-    else:
-        facts = guard.check_query(text, settings["base"], settings["allowlist"], max_chars=guard.WEB_PARSE_CHARS)
-        if not facts.parsed and "from" in text.lower() and len(text) <= guard.WEB_PARSE_CHARS:
-            # a store whose default graph is the union ignores FROM: pass it on as the dataset.
-            # A text the guard's grammar cannot read goes as it is (it cannot call out).
-            try:
-                facts = guard.inspect_query(text, settings["base"], force=True)
-            except ApiError:
-                pass
+    facts = run.check_query(text, settings["base"], settings["allowlist"])
     if facts.has_dataset and default_graphs is None and named_graphs is None:
         # FROM / FROM NAMED become the request's dataset (the protocol's dataset wins when given)
         default_graphs, named_graphs = list(facts.from_graphs), list(facts.from_named)
@@ -149,7 +126,7 @@ def run_query(text: str, choice: negotiation.Choice, default_graphs=None, named_
         accept=accept,
         formats=tuple(formats),
         max_bytes=settings["max_bytes"],
-        guard=in_worker,
+        guard=run.guards_in_worker,
         allowlist=tuple(sorted(settings["allowlist"])),
     )
     outcome = run.run(job, settings["timeout"])
@@ -253,30 +230,21 @@ def update():
     run = runner.for_app(current_app)
     rebuilt: dict = {}
 
-    def recompile(store: ox.Store) -> None:
-        # the release graphs may have changed: every index is built again before the new store is kept
+    def recompile(store, applied: bool) -> None:
+        # the release graphs may have changed: every index is built again before the service answers from it
         try:
-            rebuilt.update(support.compile_indexes(EmbeddedStore.of(store)))
+            rebuilt.update(support.compile_indexes(store))
         except KnowledgeError as error:
-            raise ApiError(409, f"The update was not applied: the release graphs it leaves do not compile "
-                                f"into the reasoner ({error}).") from None
+            if not applied:
+                raise ApiError(409, f"The update was not applied: the release graphs it leaves do not compile "
+                                    f"into the reasoner ({error}).") from None
+            description.forget()
+            raise ApiError(409, f"The update was applied to the store, but the release graphs it leaves do not "
+                                f"compile into the reasoner ({error}); the service answers from the indexes "
+                                "built before it until an update mends them.") from None
 
-    if isinstance(run, runner.Embedded):  # the guard runs in the query worker, under its bounds
-        run.update(text, settings["base"], req.using_graphs, req.using_named_graphs, settings["timeout"],
-                   tuple(sorted(settings["allowlist"])), protected, check=recompile if writable else None)
-    else:
-        guard.check_update(text, settings["base"], settings["allowlist"],
-                           bool(req.using_graphs or req.using_named_graphs), max_chars=guard.WEB_PARSE_CHARS,
-                           protected=frozenset(protected))
-        run.update(text, settings["base"], req.using_graphs, req.using_named_graphs, settings["timeout"])
-        if writable:
-            try:
-                rebuilt.update(support.compile_indexes(get_store()))
-            except KnowledgeError as error:  # a remote store cannot be rolled back from here
-                description.forget()
-                raise ApiError(409, f"The update was applied to the store, but the release graphs it leaves do not "
-                                    f"compile into the reasoner ({error}); the service answers from the indexes "
-                                    "built before it until an update mends them.") from None
+    run.update(text, settings["base"], req.using_graphs, req.using_named_graphs, settings["timeout"],
+               tuple(sorted(settings["allowlist"])), protected, check=recompile if writable else None)
     if rebuilt:
         support.install_indexes(current_app, rebuilt)
     description.forget()

@@ -1,4 +1,4 @@
-"""Shared by the linked-data, REST and FHIR blueprints: the indexes, parameters, JSON(-LD) answers, CORS.
+"""Shared by the linked-data, REST and FHIR blueprints: the indexes, parameters, JSON(-LD) answers, caching.
 
 Not a blueprint (it is not in BLUEPRINTS); the blueprints import it.
 """
@@ -11,15 +11,6 @@ from ..errors import ApiError
 from ..search import SearchIndex
 from ..sparql import negotiation
 from ..terms import TermIndex
-
-#: path prefixes whose answers carry CORS headers (any origin may read them)
-CORS_PREFIXES = ("/api", "/term/", "/fhir", "/downloads", "/releases/", "/hipback.owl", "/openapi.json")
-CORS_HEADERS = {
-    "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
-    "Access-Control-Allow-Headers": "Accept, Content-Type, If-None-Match",
-    "Access-Control-Max-Age": "86400",
-}
-EXPOSE = "ETag, Link, Location, Content-Type"
 
 #: what a JSON API answer can be: plain JSON (the default) or JSON-LD
 API_TYPES = {"application/json": "json", "application/ld+json": "jsonld"}
@@ -78,15 +69,6 @@ def add_caching(response: Response) -> Response:
         response.headers["Cache-Control"] = "no-cache" if writable else API_CACHE
         response.headers.add("Vary", "Accept")
         return response.make_conditional(request)
-    return response
-
-
-def add_cors(response: Response) -> Response:
-    if request.path.startswith(CORS_PREFIXES) and "Access-Control-Allow-Origin" not in response.headers:
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Expose-Headers"] = EXPOSE
-        if request.method == "OPTIONS":
-            response.headers.update(CORS_HEADERS)
     return response
 
 
@@ -163,7 +145,12 @@ CONTEXT = {
     "notation": "skos:notation",
     "section": "hb:sourceSection",
     "excerpts": "hb:sourceExcerpt",
+    "interpretation": "hb:interpretation",
+    "external": "hb:externalSource",
+    "disagreement": "hb:sourceDisagreement",
     "document": {"@id": "dcterms:source"},
+    "publisher": "dcterms:publisher",
+    "year": "dcterms:issued",
     "items": {"@id": "https://w3id.org/hipback/api#items", "@container": "@list"},
 }
 

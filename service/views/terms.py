@@ -18,10 +18,9 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from .. import DISCLAIMER, config, get_store, linkeddata
 from ..errors import ApiError
 from ..sparql import negotiation
-from .support import add_caching, add_cors, answer, search_index, term_index
+from .support import add_caching, answer, search_index, term_index
 
 bp = Blueprint("terms", __name__)
-bp.after_app_request(add_cors)
 bp.after_app_request(add_caching)
 
 CACHE_CONTROL = "public, max-age=3600"
