@@ -26,8 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 60.0
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def app():
+    """One app per test module: the tests that take it only read (a test that changes an app makes its own)."""
     app = create_app({"TESTING": True})
     yield app
 

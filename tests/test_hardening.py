@@ -700,8 +700,11 @@ def test_preflight_advertises_the_routes_own_methods(client):
     assert update.status_code == 204
     assert "GET" not in update.headers["Access-Control-Allow-Methods"]
     assert "POST" in update.headers["Access-Control-Allow-Methods"]
-    query = client.options("/sparql")
+    query = client.options("/sparql", headers={"Origin": "http://x.example", "Access-Control-Request-Method": "GET"})
     assert {"GET", "POST"} <= set(query.headers["Access-Control-Allow-Methods"].split(", "))
+    # an OPTIONS that is not a CORS preflight (no Access-Control-Request-Method) is answered Allow
+    plain = client.options("/sparql")
+    assert {"GET", "POST"} <= set(plain.headers["Allow"].split(", "))
 
 
 def test_schema_and_code_agree(client):

@@ -1,4 +1,4 @@
-"""One blueprint per resource; this table is the whole routing surface, and ``CORS_RESOURCES`` says
+"""One blueprint per resource, each serving that resource's HTML and JSON; this table is the whole routing surface, and ``CORS_RESOURCES`` says
 which of it other origins may read (Flask-CORS)."""
 from __future__ import annotations
 
@@ -28,8 +28,14 @@ BLUEPRINTS = [
     ("sparql", ""),
     ("queries", ""),
     ("triage", ""),
-    ("pages", ""),
+    ("site", ""),
+    ("home", ""),
+    ("search", ""),
+    ("red_flags", ""),
+    ("sources", ""),
+    ("compare", ""),
     ("terms", ""),
+    ("downloads", ""),
     ("api", ""),
     ("fhir", ""),
 ]

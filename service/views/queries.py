@@ -1,4 +1,5 @@
-"""Saved queries: /api/queries lists them; /queries/<name> runs one (HTML, JSON or CSV).
+"""Saved queries: /api/queries lists them; /queries/<name> runs one (HTML, JSON or CSV); /queries is the
+gallery, every query with its first rows.
 
 ``/queries/<name>.json`` and ``/queries/<name>.csv`` name the format in the URL; plain
 ``/queries/<name>`` negotiates by ``Accept`` (HTML for a browser). Each runs through the
@@ -7,12 +8,14 @@ same checks and bounds as /sparql.
 from __future__ import annotations
 
 import json
+import time
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
 
 from ..errors import ApiError
 from ..sparql import negotiation, saved
 from .sparql import run_query
+from .support import respond, term_index
 
 bp = Blueprint("queries", __name__)
 
@@ -21,6 +24,7 @@ bp = Blueprint("queries", __name__)
 def _vary(response: Response) -> Response:
     response.headers.add("Vary", "Accept")
     return response
+
 
 PAGE_FORMATS = {"text/html": "html", "application/json": "json", "text/csv": "csv",
                 "application/sparql-results+json": "json"}
@@ -84,3 +88,41 @@ def run(name: str, suffix: str):
         f'<{url_for("queries.run", name=name, suffix=".csv")}>; rel="alternate"; type="text/csv"'
     )
     return response
+
+
+GALLERY_ROWS = 25
+
+GALLERY = "hipback.gallery"
+
+GALLERY_SECONDS = 60
+
+
+@bp.get("/queries", defaults={"suffix": ""})
+@bp.get("/queries<any('.json'):suffix>")
+def gallery(suffix: str):
+    """Every saved query with its first rows as a table (each runs through the /sparql checks and bounds)."""
+    from ..sparql import runner
+
+    # cached per content: the ontology version and the embedded store's digest (each update changes it); a
+    # remote store can change behind the service's back, so its gallery is kept a minute at most
+    run = runner.for_app(current_app)
+    key = (term_index().version, getattr(run, "key", None) or int(time.monotonic() // GALLERY_SECONDS))
+    cached = current_app.extensions.get(GALLERY)
+    if cached is not None and cached[0] == key:
+        return respond("gallery.html", cached[1], suffix, "/queries")
+    entries, complete = [], True
+    for query in saved.all_saved():
+        entry = {"name": query.name, "title": query.title, "description": query.description,
+                 "page": f"/queries/{query.name}", "sparql": query.text}
+        try:
+            outcome = run_query(query.text, negotiation.Choice("json", None))
+            columns, rows = _rows(outcome.body)
+            entry.update(columns=columns, rows=rows[:GALLERY_ROWS], count=len(rows))
+        except ApiError as error:
+            entry.update(columns=[], rows=[], count=0, error=error.message)
+            complete = False  # a busy worker or a timeout is not kept
+        entries.append(entry)
+    data = {"ok": True, "title": "Saved queries", "shown_rows": GALLERY_ROWS, "queries": entries}
+    if complete:
+        current_app.extensions[GALLERY] = (key, data)
+    return respond("gallery.html", data, suffix, "/queries")

@@ -30,6 +30,8 @@ VOID_METHODS = ["GET", "HEAD", "OPTIONS"]
 PATHS = ("/sparql", "/sparql/update", "/.well-known/void")
 #: the ontology's graphs, read-only to /sparql/update unless UPDATE_RELEASE_GRAPHS is set
 RELEASE_GRAPHS = (config.ASSERTED_GRAPH, config.INFERRED_GRAPH)
+
+
 @bp.after_app_request
 def _vary(response: Response) -> Response:
     # app-wide, so that a 405 answered before routing varies too; CORS: views/__init__.py (Flask-CORS)

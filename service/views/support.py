@@ -1,10 +1,13 @@
-"""Shared by the linked-data, REST and FHIR blueprints: the indexes, parameters, JSON(-LD) answers, caching.
+"""Shared by every blueprint: the indexes, parameters, paging, format choice, JSON(-LD) answers, pages
+(``respond``: a page as HTML or as its JSON), caching.
 
 Not a blueprint (it is not in BLUEPRINTS); the blueprints import it.
 """
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify, request, url_for
+from urllib.parse import quote, urlencode
+
+from flask import Response, current_app, jsonify, render_template, request, url_for
 
 from .. import get_store
 from ..errors import ApiError
@@ -170,3 +173,50 @@ def answer(data: dict, status: int = 200, headers: dict | None = None) -> Respon
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
+
+
+# -- pages: the same URL as HTML or as its JSON ------------------------------------------------------
+
+PAGE_FORMATS = {"text/html": "html", "application/xhtml+xml": "html", "application/json": "json"}
+
+
+def wants_json(suffix: str) -> bool:
+    if suffix == ".json":
+        return True
+    choice = negotiation.choose(request.headers.get("Accept"), PAGE_FORMATS)
+    if choice is None:
+        raise ApiError(406, "This page is available as text/html and application/json.")
+    return choice == "json"
+
+
+def _query() -> str:
+    """The request's query, parsed and encoded again (never the raw bytes: a Link header holds it)."""
+    return urlencode(list(request.args.items(multi=True)))
+
+
+def json_url(path: str) -> str:
+    query = _query()
+    return path + ".json" + (f"?{query}" if query else "")
+
+
+def respond(template: str, data: dict, suffix: str, json_path: str, status: int = 200, **context) -> Response:
+    """The page as HTML or as JSON, with the alternate named in a Link header."""
+    alternate = json_url(json_path)
+    if wants_json(suffix):
+        response = jsonify(data)
+        query = _query()
+        html = (quote(request.path) + (f"?{query}" if query else "")).replace(
+            json_path + ".json", json_path if json_path != "/index" else "/", 1)
+        response.headers["Link"] = f'<{html}>; rel="alternate"; type="text/html"'
+    else:
+        response = Response(render_template(template, data=data, alternate_json=alternate, **context),
+                            content_type="text/html; charset=utf-8")
+        response.headers["Link"] = f'<{alternate}>; rel="alternate"; type="application/json"'
+    response.status_code = status
+    response.headers.add("Vary", "Accept")
+    return response
+
+
+def not_acceptable(table: dict) -> ApiError:
+    offered = ", ".join(sorted(set(table)))
+    return ApiError(406, f"Cannot answer Accept: {request.headers.get('Accept')!r}; available: {offered}.")

@@ -9,16 +9,16 @@
 """
 from __future__ import annotations
 
-import hashlib
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import asdict
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 
-from .. import DISCLAIMER, config, get_store, linkeddata
+from .. import DISCLAIMER, config, get_store, linkeddata, pagedata
+from .. import codes as codesys
 from ..errors import ApiError
+from ..search import parse_code, resolve_system
 from ..sparql import negotiation
-from .support import add_caching, answer, search_index, term_index
+from .support import add_caching, answer, not_acceptable, page, page_args, search_index, term_index, text_arg
 
 bp = Blueprint("terms", __name__)
 bp.after_app_request(add_caching)
@@ -26,33 +26,11 @@ bp.after_app_request(add_caching)
 CACHE_CONTROL = "public, max-age=3600"
 DOCUMENT_SUFFIXES = ("html", "json") + linkeddata.RDF_SUFFIXES
 
-#: release file suffix -> Content-Type
-FILE_TYPES = {
-    "owl": "application/rdf+xml",
-    "ttl": "text/turtle; charset=utf-8",
-    "jsonld": "application/ld+json",
-    "nt": "application/n-triples",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-}
-#: release file stem -> (variant, what it holds)
-VARIANTS = {
-    "hipback": ("asserted", "asserted: the ontology as edited, with the OBO synonyms and definitions"),
-    "hipback-reasoned": ("reasoned", "reasoned: asserted plus every inference of HermiT"),
-    "hipback-inferred": ("inferred", "inferred: the inferred triples only"),
-    "hipback.context": ("prefixes", "the prefix map of the release files (a JSON-LD context)"),
-    "hipback-mappings.sssom": ("mappings", "every cross-reference to ICD-10-CM, HPO and MeSH as SSSOM"),
-}
-
 
 @bp.record_once
 def _build_index(state) -> None:
     """The term and search indexes are compiled once, when the app is created."""
     search_index(state.app)
-
-
-def _not_acceptable(table: dict) -> ApiError:
-    offered = ", ".join(sorted(set(table)))
-    return ApiError(406, f"Cannot answer Accept: {request.headers.get('Accept')!r}; available: {offered}.")
 
 
 def _conditional(response: Response, path: str) -> Response:
@@ -89,7 +67,7 @@ def term(name: str):
     if suffix is None:
         chosen = negotiation.choose(request.headers.get("Accept"), linkeddata.TERM_TYPES)
         if chosen is None:
-            raise _not_acceptable(linkeddata.TERM_TYPES)
+            raise not_acceptable(linkeddata.TERM_TYPES)
         response = redirect(url_for("terms.term", name=f"{stem}.{chosen}"), 303)
         response.headers["Vary"] = "Accept"
         response.headers["Cache-Control"] = CACHE_CONTROL
@@ -122,8 +100,8 @@ def term_json(found) -> dict:
     data["links"] = {
         "self": url_for("terms.term", name=found.local_name),
         **_alternates(found.local_name),
-        "mappings": url_for("api.term_mappings", identifier=found.local_name),
-        "api": url_for("api.term", identifier=found.local_name),
+        "mappings": url_for("terms.api_term_mappings", identifier=found.local_name),
+        "api": url_for("terms.api_term", identifier=found.local_name),
     }
     data["ontology_version"] = index.version
     return data
@@ -142,108 +120,110 @@ def term_context(found) -> dict:
     }
 
 
-# -- the ontology, its versions and its files ---------------------------------------------------
+# -- the term API: lists, one term, its mappings, terms by code, the graph around a term -------------
 
-def release_files() -> list[Path]:
-    return sorted(p for p in config.RELEASE_DIR.glob("hipback*.*") if p.suffix[1:] in FILE_TYPES)
+#: list endpoint -> (the category of the term index, what it lists)
+LISTS = {
+    "conditions": ("conditions", "Conditions: the causes of hip and lower back pain the article names, and their kinds."),
+    "treatments": ("treatments", "Care actions: treatments, remedies and self-care measures."),
+    "causes": ("causes", "Terms the ontology says can cause another condition."),
+    "red-flags": ("red-flags", "Red flags: findings that call for emergency care."),
+}
 
 
-@lru_cache(maxsize=64)
-def _sha256(path: str, mtime: float) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def downloads() -> list[dict]:
-    """Every release file with its format, size, checksum and URLs."""
+def listing(name: str, endpoint: str, **values):
+    """One page of a list (``LISTS``), with next and previous links to ``endpoint`` (with ``values``)."""
     index = term_index()
-    items = []
-    for path in release_files():
-        stem, suffix = path.stem, path.suffix[1:]
-        items.append({
-            "file": path.name,
-            "variant": VARIANTS[stem][0] if stem in VARIANTS else stem,
-            "description": VARIANTS[stem][1] if stem in VARIANTS else "",
-            "media_type": FILE_TYPES[suffix].split(";")[0],
-            "bytes": path.stat().st_size,
-            "sha256": _sha256(str(path), path.stat().st_mtime),
-            "url": url_for("terms.download", filename=path.name),
-            "version_url": url_for("terms.release_file", date=_release_date(index), filename=path.name)
-            if _release_date(index) else None,
-        })
-    return items
+    limit, offset = page_args()
+    items = [index.summary(t) for t in index.members(LISTS[name][0])]
+    body, headers = page(items, limit, offset, endpoint, **values)
+    return answer({"list": name, "description": LISTS[name][1], **body}, headers=headers)
 
 
-def _release_date(index) -> str | None:
-    version = index.version or ""
-    parts = version.rstrip("/").split("/")
-    return parts[-2] if len(parts) >= 2 and version.startswith(config.BASE + "releases/") else None
+@bp.get("/api/conditions", defaults={"category": "conditions"})
+@bp.get("/api/treatments", defaults={"category": "treatments"})
+@bp.get("/api/causes", defaults={"category": "causes"})
+def lists(category: str):
+    # url_for picks the rule whose default matches category: /api/conditions?limit=...
+    return listing(category, "terms.lists", category=category)
 
 
-def _file_response(path: Path) -> Response:
-    mimetype = FILE_TYPES[path.suffix[1:]].split(";")[0]
-    # the ETag is the file's SHA-256, so the same release answers the same ETag on every server and clone
-    response = send_file(path, mimetype=mimetype, conditional=True, max_age=3600,
-                         etag=_sha256(str(path), path.stat().st_mtime))
-    response.headers["Link"] = f'<{config.ONTOLOGY_IRI}>; rel="describes"'
-    return response
+def _term_or_404(identifier: str):
+    found = term_index().resolve(identifier)
+    if found is None:
+        raise ApiError(404, f"There is no term {identifier!r}; /api/search finds terms.")
+    return found
 
 
-def _ontology_redirect(prefix_endpoint: str, **values) -> Response:
-    chosen = negotiation.choose(request.headers.get("Accept"), linkeddata.ONTOLOGY_TYPES)
-    if chosen is None:
-        raise _not_acceptable(linkeddata.ONTOLOGY_TYPES)
-    if chosen == "html":
-        target = url_for("terms.downloads_page")
-    elif prefix_endpoint == "terms.release_file" and chosen == "owl":
-        # the version IRI is itself the URL of that release's RDF/XML file: answer it here
-        response = _file_response(config.RELEASE_DIR / "hipback.owl")
-        response.headers["Vary"] = "Accept"
-        return response
-    else:
-        target = url_for(prefix_endpoint, filename=f"hipback.{chosen}", **values)
-    response = redirect(target, 303)
-    response.headers["Vary"] = "Accept"
-    response.headers["Cache-Control"] = CACHE_CONTROL
-    return response
+KINDS = ("class", "individual", "object_property", "datatype_property", "annotation_property", "ontology")
 
 
-@bp.route("/hipback.owl", methods=["GET", "HEAD"])
-def ontology():
-    return _ontology_redirect("terms.download")
-
-
-@bp.route("/releases/<date>/hipback.owl", methods=["GET", "HEAD"])
-def version(date: str):
-    if date != _release_date(term_index()):
-        raise ApiError(404, f"This service holds the release {_release_date(term_index())}, not {date!r}.")
-    return _ontology_redirect("terms.release_file", date=date)
-
-
-@bp.route("/releases/<date>/<filename>", methods=["GET", "HEAD"])
-def release_file(date: str, filename: str):
-    if date != _release_date(term_index()):
-        raise ApiError(404, f"This service holds the release {_release_date(term_index())}, not {date!r}.")
-    return download(filename)
-
-
-@bp.route("/downloads/<filename>", methods=["GET", "HEAD"])
-def download(filename: str):
-    for path in release_files():
-        if path.name == filename:
-            return _file_response(path)
-    raise ApiError(404, f"There is no download {filename!r}; /api/downloads lists them.")
-
-
-@bp.route("/downloads", methods=["GET", "HEAD"])
-def downloads_page():
-    chosen = negotiation.choose(request.headers.get("Accept"), {"text/html": "html", "application/json": "json"})
-    if chosen is None:
-        raise ApiError(406, "/downloads is available as text/html and application/json.")
+@bp.get("/api/terms")
+def api_terms():
     index = term_index()
-    if chosen == "json":
-        return answer({"ontology": config.ONTOLOGY_IRI, "version": index.version, "items": downloads()})
-    response = Response(render_template("downloads.html", items=downloads(), ontology=config.ONTOLOGY_IRI,
-                                        version=index.version, disclaimer=DISCLAIMER),
-                        content_type="text/html; charset=utf-8")
-    response.headers.add("Vary", "Accept")
-    return response
+    kind = text_arg("kind", required=False)
+    if "kind" in request.args and kind not in KINDS:
+        raise ApiError(400, f"kind must be one of {', '.join(KINDS)}.", field="kind")
+    limit, offset = page_args()
+    chosen = sorted((t for t in index.terms.values() if not kind or t.kind == kind),
+                    key=lambda t: (t.label.lower(), t.iri))
+    body, headers = page([index.summary(t) for t in chosen], limit, offset, "terms.api_terms")
+    return answer(body, headers=headers)
+
+
+@bp.get("/api/terms/<path:identifier>")
+def api_term(identifier: str):
+    if identifier.endswith("/mappings"):
+        return api_term_mappings(identifier[: -len("/mappings")])
+    return answer(term_json(_term_or_404(identifier)))
+
+
+@bp.get("/api/terms/<path:identifier>/mappings")
+def api_term_mappings(identifier: str):
+    found = _term_or_404(identifier)
+    index = term_index()
+    return answer({"term": asdict(index.ref(found.iri)), "total": len(found.codes),
+                   "items": [asdict(c) for c in found.codes]})
+
+
+@bp.get("/api/mappings")
+def mappings():
+    code = text_arg("code", max_length=100)
+    system = text_arg("system", required=False, max_length=200) or None
+    if system and resolve_system(system) is None:
+        raise ApiError(400, f"Unknown code system {system!r}; use ICD10CM, HP or MESH, or a FHIR system URI.",
+                       field="system")
+    parsed = parse_code(code, system)
+    if parsed is None:
+        raise ApiError(400, f"{code!r} is not a code of {system or 'a known system'}: write e.g. "
+                       "ICD10CM:M51.26, HP:0003419 or MESH:D001416 (or give system and code).", field="code")
+    system_name, value = parsed
+    index = term_index()
+    iri = codesys.iri(system_name, value)
+    label = index.code_labels.get(iri) or codesys.lookup(system_name, value)
+    result = index.terms_for_code(system_name, value)
+    match, via = result.match, result.via
+    items = [{**asdict(index.ref(t.iri)), "definition": t.definition, "relation": c.relation,
+              "relation_iri": c.relation_iri, "match": match, "matched_code": _curie(system_name, code)}
+             for code, t, c in result.found]
+    return answer({
+        "code": {"system": system_name, "code": value, "curie": _curie(system_name, value), "iri": iri,
+                 "label": label},
+        "match": match,
+        "broader_code": ({"curie": _curie(system_name, via), "label": codesys.lookup(system_name, via)}
+                         if match == "broader" else None),
+        "total": len(items), "items": items,
+    })
+
+
+def _curie(system: str, code: str) -> str:
+    return code if system == codesys.HP else f"{system}:{code}"
+
+
+@bp.get("/graph/<name>.json")
+def graph(name: str):
+    index = term_index()
+    term = index.resolve(name)
+    if term is None:
+        raise ApiError(404, f"There is no term {name!r}.")
+    return jsonify(pagedata.graph(index, term.iri))
