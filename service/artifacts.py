@@ -13,22 +13,10 @@ import json
 import pyoxigraph as ox
 import rdflib
 
-#: Prefixes written into Turtle, RDF/XML and the JSON-LD context.
-PREFIXES = {
-    "hb": "https://w3id.org/hipback/",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "icd10cm": "http://purl.bioontology.org/ontology/ICD10CM/",
-    "hp": "http://purl.obolibrary.org/obo/HP_",
-    "mesh": "http://id.nlm.nih.gov/mesh/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#",
-    "IAO": "http://purl.obolibrary.org/obo/IAO_",
-}
+from . import vocab
+
+#: Prefixes written into Turtle, RDF/XML and the JSON-LD context (vocab.py).
+PREFIXES = vocab.PREFIXES
 
 #: Artifact suffix -> writer name; the README and the build both follow this table.
 FORMATS = {
@@ -59,8 +47,6 @@ def has_blank_nodes(graph: rdflib.Graph) -> bool:
     return any(isinstance(term, rdflib.BNode) for triple in graph for term in triple)
 
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 def _rdflib_term(term):
@@ -70,7 +56,7 @@ def _rdflib_term(term):
         return rdflib.BNode("b" + term.value.removeprefix("c14n"))
     if term.language:
         return rdflib.Literal(term.value, lang=term.language)
-    if term.datatype.value in (XSD_STRING, LANG_STRING):
+    if term.datatype.value in (vocab.XSD_STRING, vocab.RDF_LANG_STRING):
         return rdflib.Literal(term.value)
     return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
 

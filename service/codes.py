@@ -21,15 +21,17 @@ import csv
 import functools
 import re
 
+from . import vocab
+
 ICD10CM = "ICD10CM"
 HP = "HP"
 MESH = "MESH"
 
 #: IRI of each code is BASE + local name (ICD-10-CM keeps the dot, HPO turns ':' into '_').
 BASES = {
-    ICD10CM: "http://purl.bioontology.org/ontology/ICD10CM/",
-    HP: "http://purl.obolibrary.org/obo/HP_",
-    MESH: "http://id.nlm.nih.gov/mesh/",
+    ICD10CM: vocab.ICD10CM,
+    HP: vocab.HP,
+    MESH: vocab.MESH,
 }
 
 #: The concept scheme the ontology puts each system's codes in (skos:inScheme).

@@ -10,6 +10,8 @@ import os
 from importlib.resources import files
 from pathlib import Path
 
+from . import vocab
+
 def _package_folder(name: str) -> Path:
     """The folder of a data package of hipback. Installed packages are folders on disk (pip's way; a
     zipped install is not supported), so the resource is a real path."""
@@ -29,7 +31,7 @@ ROOT = Path(os.environ.get("HIPBACK_ROOT", ONTOLOGY_DIR.parent))
 ARTICLE = ROOT.parent / "shared" / "source" / "hip-pain-and-lower-back-pain.txt"
 
 #: The permanent namespace: every term IRI is BASE + local name (docs/iri-policy.md).
-BASE = "https://w3id.org/hipback/"
+BASE = vocab.HB
 ONTOLOGY_IRI = BASE + "hipback.owl"
 ASSERTED_GRAPH = BASE + "graph/asserted"
 INFERRED_GRAPH = BASE + "graph/inferred"

@@ -13,17 +13,17 @@ import json
 
 import rdflib
 
-from . import artifacts
+from . import artifacts, vocab
 
 #: media type -> document suffix of a term, in the server's order of preference (first: default)
 TERM_TYPES = {
-    "text/html": "html",
+    vocab.HTML: "html",
     "application/xhtml+xml": "html",
-    "text/turtle": "ttl",
-    "application/ld+json": "jsonld",
-    "application/rdf+xml": "rdf",
-    "application/n-triples": "nt",
-    "application/json": "json",
+    vocab.TURTLE: "ttl",
+    vocab.JSONLD: "jsonld",
+    vocab.RDFXML: "rdf",
+    vocab.NTRIPLES: "nt",
+    vocab.JSON: "json",
     "application/x-turtle": "ttl",
     "text/n3": "ttl",
     "application/xml": "rdf",
@@ -34,12 +34,12 @@ TERM_TYPES = {
 #: document suffix -> Content-Type
 CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
-    "json": "application/json",
+    "json": vocab.JSON,
     "ttl": "text/turtle; charset=utf-8",
-    "jsonld": "application/ld+json",
-    "rdf": "application/rdf+xml",
-    "owl": "application/rdf+xml",
-    "nt": "application/n-triples",
+    "jsonld": vocab.JSONLD,
+    "rdf": vocab.RDFXML,
+    "owl": vocab.RDFXML,
+    "nt": vocab.NTRIPLES,
 }
 
 #: RDF document suffixes of a term and their serialisers
@@ -47,18 +47,18 @@ RDF_SUFFIXES = ("ttl", "jsonld", "rdf", "nt")
 
 #: media type -> release file suffix, for the ontology IRI and version IRI (RDF/XML first, as .owl says)
 ONTOLOGY_TYPES = {
-    "application/rdf+xml": "owl",
-    "text/turtle": "ttl",
-    "application/ld+json": "jsonld",
-    "application/n-triples": "nt",
+    vocab.RDFXML: "owl",
+    vocab.TURTLE: "ttl",
+    vocab.JSONLD: "jsonld",
+    vocab.NTRIPLES: "nt",
     "application/owl+xml": "owl",
     "application/xml": "owl",
     "text/xml": "owl",
     "application/x-turtle": "ttl",
     "text/n3": "ttl",
-    "application/json": "jsonld",
+    vocab.JSON: "jsonld",
     "text/plain": "nt",
-    "text/html": "html",
+    vocab.HTML: "html",
     "application/xhtml+xml": "html",
 }
 

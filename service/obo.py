@@ -27,11 +27,11 @@ import json
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from . import artifacts, config
+from . import artifacts, config, vocab
 
-OIO = rdflib.Namespace("http://www.geneontology.org/formats/oboInOwl#")
-IAO_DEFINITION = rdflib.URIRef("http://purl.obolibrary.org/obo/IAO_0000115")
-DCTERMS = rdflib.Namespace("http://purl.org/dc/terms/")
+OIO = rdflib.Namespace(vocab.OBOINOWL)
+IAO_DEFINITION = rdflib.URIRef(vocab.IAO + "0000115")
+DCTERMS = rdflib.Namespace(vocab.DCTERMS)
 
 #: source property -> the OBO property the release adds beside it
 DERIVED = {SKOS.altLabel: OIO.hasRelatedSynonym, SKOS.definition: IAO_DEFINITION}
@@ -44,17 +44,17 @@ DECLARATIONS = {
 MATCHES = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
 #: external namespace -> the SSSOM prefix of its codes (the bioregistry's preferred prefix)
 CODE_PREFIXES = {
-    "http://purl.bioontology.org/ontology/ICD10CM/": "ICD10CM",
-    "http://purl.obolibrary.org/obo/HP_": "HP",
-    "http://id.nlm.nih.gov/mesh/": "MESH",
+    vocab.ICD10CM: "ICD10CM",
+    vocab.HP: "HP",
+    vocab.MESH: "MESH",
 }
 SSSOM_PREFIXES = {
     "hb": config.BASE,
-    "HP": "http://purl.obolibrary.org/obo/HP_",
-    "ICD10CM": "http://purl.bioontology.org/ontology/ICD10CM/",
-    "MESH": "http://id.nlm.nih.gov/mesh/",
+    "HP": vocab.HP,
+    "ICD10CM": vocab.ICD10CM,
+    "MESH": vocab.MESH,
     "semapv": "https://w3id.org/semapv/vocab/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "skos": vocab.SKOS,
 }
 SSSOM_COLUMNS = (
     "subject_id", "subject_label", "predicate_id", "object_id", "object_label", "mapping_justification",

@@ -16,12 +16,12 @@ from __future__ import annotations
 import copy
 import re
 
-from . import __version__
+from . import __version__, vocab
 
-JSON = "application/json"
-JSONLD = "application/ld+json"
-FHIR = "application/fhir+json"
-RDF_TYPES = ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"]
+JSON = vocab.JSON
+JSONLD = vocab.JSONLD
+FHIR = vocab.FHIR_JSON
+RDF_TYPES = [vocab.TURTLE, vocab.JSONLD, vocab.RDFXML, vocab.NTRIPLES]
 
 
 def ref(name: str) -> dict:
@@ -372,15 +372,15 @@ OPERATIONS: dict[str, dict] = {
                                "responses": {"200": ok_json("Downloads"), "406": E406}}},
     "/downloads": {"get": {"tags": ["downloads"], "summary": "The release files (HTML or JSON by Accept)",
                            "operationId": "downloads_page", "responses": {
-                               "200": {"description": "OK", "content": {"text/html": {"schema": STR},
+                               "200": {"description": "OK", "content": {vocab.HTML: {"schema": STR},
                                                                         JSON: {"schema": ref("Downloads")}}},
                                "406": E406}}},
     "/downloads/{filename}": {"get": {
         "tags": ["downloads"], "summary": "One release file", "operationId": "download",
         "parameters": [path("filename", "e.g. hipback.ttl, hipback-reasoned.owl")],
         "responses": {"200": {"description": "The file", "content": {
-            "application/rdf+xml": {"schema": STR}, "text/turtle": {"schema": STR},
-            "application/ld+json": {"schema": STR}, "application/n-triples": {"schema": STR}}}, "404": E404}}},
+            vocab.RDFXML: {"schema": STR}, vocab.TURTLE: {"schema": STR},
+            vocab.JSONLD: {"schema": STR}, vocab.NTRIPLES: {"schema": STR}}}, "404": E404}}},
     "/term/{name}": {"get": {
         "tags": ["linked data"], "summary": "A term IRI (https://w3id.org/hipback/{name}): 303 by Accept",
         "description": "303 See Other to /term/{name}.html, .json, .ttl, .jsonld, .rdf or .nt, chosen by Accept "
@@ -389,10 +389,10 @@ OPERATIONS: dict[str, dict] = {
         "operationId": "dereference_term",
         "parameters": [path("name", "Local name, optionally with a document suffix")],
         "responses": {"200": {"description": "A term document (when {name} has a suffix)", "content": {
-            "text/html": {"schema": STR}, JSON: {"schema": ref("TermDetail")},
+            vocab.HTML: {"schema": STR}, JSON: {"schema": ref("TermDetail")},
             JSONLD: {"schema": ref("JsonLdDocument")},
-            "text/turtle": {"schema": STR}, "application/rdf+xml": {"schema": STR},
-            "application/n-triples": {"schema": STR}}},
+            vocab.TURTLE: {"schema": STR}, vocab.RDFXML: {"schema": STR},
+            vocab.NTRIPLES: {"schema": STR}}},
             "301": {"description": "The canonical spelling of the name", "headers": {"Location": {"schema": STR}}},
             "303": REDIRECT, "304": {"description": "Not Modified (If-None-Match)"}, "404": E404, "406": E406}}},
     "/hipback.owl": {"get": {"tags": ["linked data"], "summary": "The ontology IRI: 303 to a release file by Accept",
@@ -401,14 +401,14 @@ OPERATIONS: dict[str, dict] = {
         "tags": ["linked data"], "summary": "The version IRI: 303 to that release's file by Accept",
         "operationId": "version_iri", "parameters": [path("date", "The release date, e.g. 2026-11-25")],
         "responses": {"200": {"description": "The release's RDF/XML file (the version IRI names it)",
-                              "content": {"application/rdf+xml": {"schema": STR}}},
+                              "content": {vocab.RDFXML: {"schema": STR}}},
                       "303": REDIRECT, "404": E404, "406": E406}}},
     "/releases/{date}/{filename}": {"get": {
         "tags": ["linked data"], "summary": "One file of a release", "operationId": "release_file",
         "parameters": [path("date", "The release date"), path("filename", "e.g. hipback.ttl")],
         "responses": {"200": {"description": "The file", "content": {
-            "application/rdf+xml": {"schema": STR}, "text/turtle": {"schema": STR},
-            "application/ld+json": {"schema": STR}, "application/n-triples": {"schema": STR}}},
+            vocab.RDFXML: {"schema": STR}, vocab.TURTLE: {"schema": STR},
+            vocab.JSONLD: {"schema": STR}, vocab.NTRIPLES: {"schema": STR}}},
             "303": REDIRECT, "404": E404, "406": E406}}},
     "/fhir/CodeSystem/hipback": {"get": {
         "tags": ["fhir"], "summary": "The terms as a FHIR R4 CodeSystem", "operationId": "fhir_code_system",
@@ -456,7 +456,7 @@ OPERATIONS: dict[str, dict] = {
                               "responses": {"200": {"description": "OpenAPI 3",
                                                     "content": {JSON: {"schema": ref("OpenApiDocument")}}}}}},
     "/api/docs": {"get": {"tags": ["api"], "summary": "The documentation page", "operationId": "api_docs",
-                          "responses": {"200": {"description": "HTML", "content": {"text/html": {"schema": STR}}}}}},
+                          "responses": {"200": {"description": "HTML", "content": {vocab.HTML: {"schema": STR}}}}}},
     "/healthz": {"get": {"tags": ["service"], "summary": "Liveness, ontology version and triple count",
                          "operationId": "healthz",
                          "responses": {"200": {"description": "OK", "content": {JSON: {"schema": ref("Health")}}}}}},
@@ -466,9 +466,9 @@ OPERATIONS: dict[str, dict] = {
     "/queries/{name}": {"get": {
         "tags": ["sparql"], "summary": "Run a saved query (HTML, JSON or CSV by Accept; .json/.csv suffix)",
         "operationId": "run_saved_query", "parameters": [path("name", "The saved query's name")],
-        "responses": {"200": {"description": "Rows", "content": {"text/html": {"schema": STR},
+        "responses": {"200": {"description": "Rows", "content": {vocab.HTML: {"schema": STR},
                                                                  JSON: {"schema": ref("QueryRows")},
-                                                                 "text/csv": {"schema": STR}}},
+                                                                 vocab.CSV: {"schema": STR}}},
                       "404": E404, "406": E406, "503": error("The query ran over its time limit")}}},
     "/sparql": {"get": {
         "tags": ["sparql"], "summary": "SPARQL 1.1 Protocol query (GET); without a query: the service description",

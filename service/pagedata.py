@@ -16,7 +16,7 @@ PRESENTS_WITH = BASE + "presentsWith"
 ADVICE = BASE + "advice"
 SOURCE_ARTICLE = BASE + "SourceArticle"
 RED_FLAG_RULE = BASE + "RedFlagCase"
-DCTERMS = "http://purl.org/dc/terms/"
+from .vocab import DCTERMS
 
 #: upper class -> the kind a node of the relationship graph is drawn as (first match wins)
 NODE_KINDS = [

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import rdflib
 
-from . import config
+from . import config, vocab
 
 APP_QUERIES = config.QUERIES_DIR / "app"
 _IRI_VALUE = re.compile(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", re.I)
@@ -176,8 +176,8 @@ class EmbeddedStore(Store):
 #: Virtuoso can, must not be offered those)
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 #: what a store may answer a CONSTRUCT in (Virtuoso writes N-Triples as text/plain), and rdflib's parser for it
-GRAPH_MEDIA = {"application/n-triples": "nt", "text/plain": "nt", "text/turtle": "turtle",
-               "application/rdf+xml": "xml", "application/x-turtle": "turtle"}
+GRAPH_MEDIA = {vocab.NTRIPLES: "nt", "text/plain": "nt", vocab.TURTLE: "turtle",
+               vocab.RDFXML: "xml", "application/x-turtle": "turtle"}
 
 
 _BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"

@@ -21,11 +21,7 @@ from . import codes as codesys
 from . import config
 
 BASE = config.BASE
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCTERMS = "http://purl.org/dc/terms/"
+from .vocab import DCTERMS, FOAF, IAO, OBOINOWL, OWL, RDF_TYPE, RDFS, SKOS
 
 #: OWL type IRI -> the kind a term is given in the API
 KINDS = {
@@ -53,8 +49,8 @@ FIELDS = {
     RDFS + "subClassOf": None,
     OWL + "equivalentClass": None,
     # the OBO twins the release writes of labels and definitions (service/obo.py) say nothing new
-    "http://www.geneontology.org/formats/oboInOwl#hasRelatedSynonym": None,
-    "http://purl.obolibrary.org/obo/IAO_0000115": None,
+    OBOINOWL + "hasRelatedSynonym": None,
+    IAO + "0000115": None,
     # cross-references are read by term-xrefs.rq into ``codes``
     SKOS + "exactMatch": None,
     SKOS + "closeMatch": None,
@@ -434,7 +430,7 @@ class TermIndex:
         return SourceDocument(
             iri=iri, curie=curie(iri), label=first(DCTERMS + "title") or self.label(iri),
             publisher=first(DCTERMS + "publisher"), year=first(DCTERMS + "issued"),
-            url=first("http://xmlns.com/foaf/0.1/page"), kind=first(DCTERMS + "type"),
+            url=first(FOAF + "page"), kind=first(DCTERMS + "type"),
             primary=iri == BASE + "SourceArticle")
 
     def source(self, term: Term) -> Source:

@@ -15,7 +15,7 @@ from pathlib import Path
 import rdflib
 from rdflib.namespace import RDFS
 
-from . import config
+from . import config, vocab
 
 HB = rdflib.Namespace(config.BASE)
 
@@ -77,8 +77,8 @@ def trace(graph: rdflib.Graph, article: str) -> list[Sentence]:
     return sentences
 
 
-DCTERMS = rdflib.Namespace("http://purl.org/dc/terms/")
-OWL_NS = rdflib.Namespace("http://www.w3.org/2002/07/owl#")
+DCTERMS = rdflib.Namespace(vocab.DCTERMS)
+OWL_NS = rdflib.Namespace(vocab.OWL)
 
 
 def other_sources(graph: rdflib.Graph) -> list[tuple[str, str, list[tuple[str, str]], int]]:

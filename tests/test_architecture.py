@@ -70,3 +70,17 @@ def test_the_sparql_view_asks_its_runner_not_its_class():
     for method in ("check_query", "run", "update", "close"):
         assert callable(getattr(runner.Embedded, method)) and callable(getattr(remote.Remote, method)), method
     assert runner.Embedded.guards_in_worker is True and remote.Remote.guards_in_worker is False
+
+
+def test_each_namespace_is_written_once():
+    """vocab.py holds the namespaces; no other module of the package spells them out again."""
+    from hipback import vocab
+
+    namespaces = [vocab.RDFS, vocab.SKOS, vocab.DCTERMS, vocab.OWL, vocab.OBOINOWL, vocab.ICD10CM, vocab.MESH]
+    spelled = []
+    for path in sorted((config.ROOT / "service").rglob("*.py")):
+        if path.name == "vocab.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        spelled += [f"{path.relative_to(config.ROOT)}: {ns}" for ns in namespaces if f'"{ns}' in text]
+    assert not spelled, spelled

@@ -18,11 +18,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..config import BASE
+from ..vocab import DCTERMS, FOAF, RDFS, SKOS
 from . import expressions as ex
 
 HB = BASE
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
 OWL = ex.OWL
 
 FINDING = HB + "Finding"
@@ -71,12 +70,12 @@ _ANNOTATION_KEYS = {
     HB + "questionPriority": "priority",
     HB + "textCue": "cue",
     HB + "sourceDisagreement": "disagreement",
-    "http://purl.org/dc/terms/title": "title",
-    "http://purl.org/dc/terms/publisher": "publisher",
-    "http://purl.org/dc/terms/issued": "issued",
-    "http://purl.org/dc/terms/type": "kind",
-    "http://xmlns.com/foaf/0.1/page": "page",
-    "http://purl.org/dc/terms/source": "source",
+    DCTERMS + "title": "title",
+    DCTERMS + "publisher": "publisher",
+    DCTERMS + "issued": "issued",
+    DCTERMS + "type": "kind",
+    FOAF + "page": "page",
+    DCTERMS + "source": "source",
 }
 
 

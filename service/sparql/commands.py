@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 import requests
 
-from .. import config
+from .. import config, vocab
 from . import guard, negotiation
 from .execute import Job, Outcome
 
@@ -101,7 +101,7 @@ def load_remote(url: str, files: list[tuple[Path, str]] | None = None, method: s
             if method == "gsp":
                 with open(path, "rb") as body:
                     response = session.put(url, params={"graph": graph}, data=body, timeout=timeout,
-                                           headers={**headers, "Content-Type": "application/n-triples"})
+                                           headers={**headers, "Content-Type": vocab.NTRIPLES})
                 _check(response, url)
                 sent[graph] = sum(1 for line in open(path, encoding="utf-8") if line.strip() and not line.startswith("#"))
             elif method == "update":

@@ -11,15 +11,15 @@ import time
 
 import pyoxigraph as ox
 
-from .. import config
+from .. import config, vocab
 from . import negotiation
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
 FORMATS = "http://www.w3.org/ns/formats/"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-DCT = "http://purl.org/dc/terms/"
-XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+RDF_TYPE = ox.NamedNode(vocab.RDF_TYPE)
+DCT = vocab.DCTERMS
+XSD_INTEGER = ox.NamedNode(vocab.XSD + "integer")
 
 #: format key -> W3C format IRI (http://www.w3.org/ns/formats/)
 FORMAT_IRIS = {
@@ -84,7 +84,7 @@ def service_description(endpoint: str, update_endpoint: str | None, allowlist, s
     if update_endpoint:
         triples.append(ox.Triple(service, _n(SD + "supportedLanguage"), _n(SD + "SPARQL11Update")))
     if void:
-        triples.append(ox.Triple(dataset, _n("http://www.w3.org/2000/01/rdf-schema#seeAlso"), _n(void)))
+        triples.append(ox.Triple(dataset, _n(vocab.RDFS + "seeAlso"), _n(void)))
     if allowlist:
         triples.append(ox.Triple(service, _n(SD + "feature"), _n(SD + "BasicFederatedQuery")))
     for key in dict.fromkeys(list(negotiation.RESULTS.values()) + list(negotiation.GRAPH.values())):
@@ -111,7 +111,7 @@ def void_description(document: str, endpoint: str, store) -> list[ox.Triple]:
     triples = [
         ox.Triple(doc, RDF_TYPE, _n(VOID + "DatasetDescription")),
         ox.Triple(doc, _n(DCT + "title"), ox.Literal("VoID description of the HipBack knowledge graph", language="en")),
-        ox.Triple(doc, _n("http://xmlns.com/foaf/0.1/primaryTopic"), dataset),
+        ox.Triple(doc, _n(vocab.FOAF + "primaryTopic"), dataset),
         ox.Triple(dataset, RDF_TYPE, _n(VOID + "Dataset")),
         ox.Triple(dataset, _n(DCT + "title"), ox.Literal("HipBack: hip pain and lower back pain knowledge graph", language="en")),
         ox.Triple(dataset, _n(DCT + "license"), _n("https://creativecommons.org/licenses/by/4.0/")),
@@ -124,8 +124,7 @@ def void_description(document: str, endpoint: str, store) -> list[ox.Triple]:
                        ("subjects", "distinctSubjects"), ("objects", "distinctObjects")):
         if name in stats:
             triples.append(ox.Triple(dataset, _n(VOID + prop), _int(stats[name])))
-    for vocabulary in ("http://www.w3.org/2002/07/owl#", "http://www.w3.org/2004/02/skos/core#", DCT,
-                       "http://www.w3.org/2000/01/rdf-schema#", config.BASE):
+    for vocabulary in (vocab.OWL, vocab.SKOS, DCT, vocab.RDFS, config.BASE):
         triples.append(ox.Triple(dataset, _n(VOID + "vocabulary"), _n(vocabulary)))
     if data["version"]:
         triples.append(ox.Triple(dataset, _n(DCT + "hasVersion"), _n(data["version"])))

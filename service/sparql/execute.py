@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from .. import vocab
 from . import negotiation, results
 
 GRAPH_FORMATS = {
@@ -20,15 +21,8 @@ GRAPH_FORMATS = {
     "jsonld": ox.RdfFormat.JSON_LD,
 }
 
-PREFIXES = {
-    "hb": "https://w3id.org/hipback/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-}
+#: the prefixes a graph answer binds
+PREFIXES = {p: vocab.PREFIXES[p] for p in ("hb", "rdf", "rdfs", "owl", "xsd", "skos", "dcterms")}
 
 
 @dataclass

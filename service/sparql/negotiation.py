@@ -9,30 +9,32 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .. import vocab
+
 #: media type -> format key, in the server's order of preference
 RESULTS = {
     "application/sparql-results+json": "json",
     "application/sparql-results+xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-    "application/json": "json",
+    vocab.CSV: "csv",
+    vocab.TSV: "tsv",
+    vocab.JSON: "json",
     "application/xml": "xml",
     "text/xml": "xml",
 }
 GRAPH = {
-    "text/turtle": "turtle",
-    "application/n-triples": "ntriples",
-    "application/rdf+xml": "rdfxml",
-    "application/ld+json": "jsonld",
+    vocab.TURTLE: "turtle",
+    vocab.NTRIPLES: "ntriples",
+    vocab.RDFXML: "rdfxml",
+    vocab.JSONLD: "jsonld",
     "application/x-turtle": "turtle",
     "text/n3": "turtle",
     "application/xml": "rdfxml",
     "text/xml": "rdfxml",
-    "application/json": "jsonld",
+    vocab.JSON: "jsonld",
     "text/plain": "ntriples",
 }
 #: what GET /sparql without a query can answer: the description as RDF, or the console page
-DESCRIPTION = {**GRAPH, "text/html": "html", "application/xhtml+xml": "html"}
+DESCRIPTION = {**GRAPH, vocab.HTML: "html", "application/xhtml+xml": "html"}
 
 #: format key -> the Content-Type of the answer
 CONTENT_TYPES = {
@@ -41,9 +43,9 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "tsv": "text/tab-separated-values; charset=utf-8",
     "turtle": "text/turtle; charset=utf-8",
-    "ntriples": "application/n-triples",
-    "rdfxml": "application/rdf+xml",
-    "jsonld": "application/ld+json",
+    "ntriples": vocab.NTRIPLES,
+    "rdfxml": vocab.RDFXML,
+    "jsonld": vocab.JSONLD,
     "html": "text/html; charset=utf-8",
 }
 

@@ -15,8 +15,7 @@ from xml.sax.saxutils import quoteattr as _quoteattr
 
 import pyoxigraph as ox
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+from ..vocab import XSD_STRING
 
 
 def _json_term(term) -> dict:

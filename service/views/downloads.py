@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, redirect, render_template, request, send_file, url_for
 
-from .. import DISCLAIMER, config, linkeddata
+from .. import DISCLAIMER, config, linkeddata, vocab
 from ..errors import ApiError
 from ..sparql import negotiation
 from .support import answer, not_acceptable, term_index
@@ -23,10 +23,10 @@ CACHE_CONTROL = "public, max-age=3600"
 
 #: release file suffix -> Content-Type
 FILE_TYPES = {
-    "owl": "application/rdf+xml",
+    "owl": vocab.RDFXML,
     "ttl": "text/turtle; charset=utf-8",
-    "jsonld": "application/ld+json",
-    "nt": "application/n-triples",
+    "jsonld": vocab.JSONLD,
+    "nt": vocab.NTRIPLES,
     "tsv": "text/tab-separated-values; charset=utf-8",
 }
 
@@ -132,7 +132,7 @@ def download(filename: str):
 
 @bp.route("/downloads", methods=["GET", "HEAD"])
 def page():
-    chosen = negotiation.choose(request.headers.get("Accept"), {"text/html": "html", "application/json": "json"})
+    chosen = negotiation.choose(request.headers.get("Accept"), {vocab.HTML: "html", vocab.JSON: "json"})
     if chosen is None:
         raise ApiError(406, "/downloads is available as text/html and application/json.")
     index = term_index()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from .. import fhir
+from .. import fhir, vocab
 from ..errors import ApiError
 from ..search import FHIR_SYSTEMS_BY_URL
 from ..sparql import negotiation
@@ -24,7 +24,7 @@ from .support import term_index
 
 bp = Blueprint("fhir", __name__)
 
-FHIR_TYPES = {"application/fhir+json": "application/fhir+json", "application/json": "application/json"}
+FHIR_TYPES = {vocab.FHIR_JSON: vocab.FHIR_JSON, vocab.JSON: vocab.JSON}
 #: the most values one operation parameter takes, and the longest value
 MAX_VALUES, MAX_LENGTH = 20, 300
 
@@ -32,7 +32,7 @@ MAX_VALUES, MAX_LENGTH = 20, 300
 @bp.record_once
 def _errors_as_operation_outcomes(state) -> None:
     register_shape(state.app, "/fhir", lambda status, message, field: (
-        fhir.operation_outcome(status, message, field), "application/fhir+json"))
+        fhir.operation_outcome(status, message, field), vocab.FHIR_JSON))
 
 
 def _resource(data: dict):

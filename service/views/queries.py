@@ -12,6 +12,7 @@ import time
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
 
+from .. import vocab
 from ..errors import ApiError
 from ..sparql import negotiation, saved
 from .sparql import run_query
@@ -26,7 +27,7 @@ def _vary(response: Response) -> Response:
     return response
 
 
-PAGE_FORMATS = {"text/html": "html", "application/json": "json", "text/csv": "csv",
+PAGE_FORMATS = {vocab.HTML: "html", vocab.JSON: "json", vocab.CSV: "csv",
                 "application/sparql-results+json": "json"}
 
 

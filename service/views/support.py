@@ -9,14 +9,14 @@ from urllib.parse import quote, urlencode
 
 from flask import Response, current_app, jsonify, render_template, request, url_for
 
-from .. import get_store
+from .. import get_store, vocab
 from ..errors import ApiError
 from ..search import SearchIndex
 from ..sparql import negotiation
 from ..terms import TermIndex
 
 #: what a JSON API answer can be: plain JSON (the default) or JSON-LD
-API_TYPES = {"application/json": "json", "application/ld+json": "jsonld"}
+API_TYPES = {vocab.JSON: "json", vocab.JSONLD: "jsonld"}
 
 MAX_LIMIT = 1000
 
@@ -136,9 +136,9 @@ def page(items: list, limit: int, offset: int, endpoint: str, **values) -> tuple
 CONTEXT = {
     "@vocab": "https://w3id.org/hipback/api#",
     "hb": "https://w3id.org/hipback/",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
+    "rdfs": vocab.RDFS,
+    "skos": vocab.SKOS,
+    "dcterms": vocab.DCTERMS,
     "iri": "@id",
     "label": "rdfs:label",
     "definition": "skos:definition",
@@ -168,7 +168,7 @@ def answer(data: dict, status: int = 200, headers: dict | None = None) -> Respon
         body = {"@context": CONTEXT, **body}
     response = jsonify(body)
     response.status_code = status
-    response.mimetype = "application/ld+json" if fmt == "jsonld" else "application/json"
+    response.mimetype = vocab.JSONLD if fmt == "jsonld" else vocab.JSON
     response.headers.add("Vary", "Accept")
     for key, value in (headers or {}).items():
         response.headers[key] = value
@@ -177,7 +177,7 @@ def answer(data: dict, status: int = 200, headers: dict | None = None) -> Respon
 
 # -- pages: the same URL as HTML or as its JSON ------------------------------------------------------
 
-PAGE_FORMATS = {"text/html": "html", "application/xhtml+xml": "html", "application/json": "json"}
+PAGE_FORMATS = {vocab.HTML: "html", "application/xhtml+xml": "html", vocab.JSON: "json"}
 
 
 def wants_json(suffix: str) -> bool:

@@ -11,7 +11,7 @@ import json
 
 from flask import Blueprint, current_app, jsonify, request
 
-from .. import get_store, pagedata
+from .. import get_store, pagedata, vocab
 from ..errors import ApiError
 from ..reasoner import Case, CaseError, Knowledge, annotate, triage
 from .support import respond, term_index, wants_json
@@ -35,7 +35,7 @@ def _body() -> dict:
     raw = request.get_data(cache=True)
     if not raw.strip():
         return {}
-    if request.mimetype not in ("application/json", "") and not request.mimetype.endswith("+json"):
+    if request.mimetype not in (vocab.JSON, "") and not request.mimetype.endswith("+json"):
         raise ApiError(415, f"The body must be JSON (Content-Type: application/json), not {request.mimetype}.",
                        field="body")
     try:
