@@ -1,9 +1,11 @@
 """Everything about a term, read once from the store into an in-memory index.
 
-``TermIndex.load(store)`` runs the ``queries/app/term-*.rq`` queries (so it works on the
-embedded and on a remote store) and compiles them into dictionaries; every lookup after
-that is a dictionary access. The index is plain Python (no Flask): the REST API, the
-linked-data views and the pages all build on it.
+``TermIndex.load(store)`` reads the ontology's statements once (``queries/app/statements.rq``)
+and its restrictions and cross-references (``term-*.rq``), so it works on the embedded and on
+a remote store, and compiles them into dictionaries; every lookup after that is a dictionary
+access. The index is plain Python (no Flask): the REST API, the linked-data views, the pages,
+FHIR and the reasoner all build on it (``Knowledge.load(store, index)`` takes its statements
+and adds the rules and the lexicon).
 
 - ``index.resolve(id)`` accepts an IRI, a CURIE (``hb:LumbarHerniatedDisc``) or a local
   name, case-insensitively, and answers the ``Term`` or None.
@@ -167,6 +169,19 @@ class Term:
     codes: list[Code] = field(default_factory=list)
 
 
+@dataclass(frozen=True, order=True)
+class Statement:
+    """One statement about a named resource, as ``statements.rq`` reads it: subject, predicate, object (an
+    IRI when ``iri``), the graph that holds it and the object's language."""
+
+    s: str
+    p: str
+    o: str
+    graph: str
+    lang: str
+    iri: bool
+
+
 @dataclass
 class CodeMatch:
     """What ``TermIndex.terms_for_code`` found: how (``exact``, ``narrower``, ``broader`` or ``none``),
@@ -198,14 +213,20 @@ class TermIndex:
         self.inverse: dict[str, str] = {}
         self.codes_by_key: dict[tuple[str, str], list[tuple[str, Code]]] = {}
         self.code_labels: dict[str, str] = {}
+        self.statements: list[Statement] = []
 
     # -- building ---------------------------------------------------------------------------
 
     @classmethod
     def load(cls, store) -> "TermIndex":
+        """The index from one read of the ontology's statements (``statements.rq``, kept as
+        ``index.statements`` for the reasoner to build on) and its restrictions and cross-references."""
         index = cls()
-        rows = {name: store.select(name) for name in
-                ("terms", "term-statements", "term-subclasses", "term-restrictions", "term-xrefs")}
+        index.statements = sorted({Statement(r["s"], r["p"], r["o"], r.get("g", ""), r.get("lang", ""),
+                                             bool(r.get("iri"))) for r in store.select("statements")})
+        rows = {"terms": index._term_rows(), "term-statements": index._named_rows(),
+                "term-subclasses": index._subclass_rows()}
+        rows.update({name: store.select(name) for name in ("term-restrictions", "term-xrefs")})
         digest = hashlib.sha256()
         for name, result in rows.items():
             for line in sorted(json.dumps(r, sort_keys=True) for r in result):
@@ -228,6 +249,29 @@ class TermIndex:
             index._xref(row)
         index._finish()
         return index
+
+    # -- views of the statements (what the term-*.rq queries read before; tests/test_terms.py compares) --
+
+    def _term_rows(self) -> list[dict]:
+        """Every IRI of the namespace that has a label, with each of its OWL kinds."""
+        labelled = {st.s for st in self.statements if st.p == RDFS + "label" and st.s.startswith(config.BASE)}
+        kinds: dict[str, set] = {iri: set() for iri in labelled}
+        for st in self.statements:
+            if st.s in kinds and st.p == RDF_TYPE and st.o in KINDS:
+                kinds[st.s].add(st.o)
+        return [{"term": iri, **({"kind": kind} if kind else {})}
+                for iri in sorted(kinds) for kind in (sorted(kinds[iri]) or [None])]
+
+    def _named_rows(self) -> list[dict]:
+        """The statements about IRIs of the namespace (each once, whichever graphs hold it)."""
+        seen = sorted({(st.s, st.p, st.o) for st in self.statements if st.s.startswith(config.BASE)})
+        return [{"term": t, "p": p, "o": o} for t, p, o in seen]
+
+    def _subclass_rows(self) -> list[dict]:
+        """Named superclasses of named classes, with the graph that holds each edge."""
+        seen = sorted({(st.s, st.o, st.graph) for st in self.statements
+                       if st.p == RDFS + "subClassOf" and st.iri and st.o != OWL + "Thing" and st.s != st.o})
+        return [{"sub": sub, "super": sup, "g": g} for sub, sup, g in seen]
 
     def _statement(self, iri: str, predicate: str, value: str) -> None:
         if predicate == OWL + "versionIRI":

@@ -79,6 +79,28 @@ _ANNOTATION_KEYS = {
 }
 
 
+def annotation_rows(statements) -> list[dict]:
+    """The annotations the reasoner reads, for every named term: labels and lay synonyms (the annotator's
+    lexicon), absence phrases, sources, interpretations, advice, ranking priors, the urgency levels and the
+    interview's questions; literals in English or with no language. Each statement once."""
+    seen = sorted({(st.s, st.p, st.o) for st in statements if st.p in _ANNOTATION_KEYS
+                   and (st.iri or st.lang == "" or st.lang.lower() == "en" or st.lang.lower().startswith("en-"))})
+    return [{"term": term, "property": prop, "value": value} for term, prop, value in seen]
+
+
+def hierarchy_rows(statements) -> list[dict]:
+    """Every named subclass and equivalence edge, asserted and inferred: the reasoner's class hierarchy."""
+    edges = set()
+    for st in statements:
+        if st.iri and st.s != st.o:
+            if st.p == RDFS + "subClassOf":
+                edges.add((st.s, st.o))
+            elif st.p == ex.OWL + "equivalentClass":
+                edges.add((st.s, st.o))
+                edges.add((st.o, st.s))
+    return [{"child": child, "parent": parent} for child, parent in sorted(edges)]
+
+
 class KnowledgeError(RuntimeError):
     """The ontology cannot be compiled into a sound fast path."""
 
@@ -156,14 +178,20 @@ class Knowledge:
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, store) -> "Knowledge":
+    def load(cls, store, index=None) -> "Knowledge":
+        """The knowledge of the ontology in ``store``. Names, annotations and the named hierarchy come from
+        the term index (``index``, the app's own; loaded here when not given), so the app reads them once;
+        the axioms the rules are made of are read here."""
+        from ..terms import TermIndex
+
         try:
             version = store.version_iri()
         except Exception:  # noqa: BLE001 - a store without a version still answers
             version = None
+        index = index if index is not None else TermIndex.load(store)
         knowledge = cls(version)
-        knowledge._load_annotations(store.select("reasoner-annotations"))
-        knowledge._load_hierarchy(store.select("reasoner-hierarchy"))
+        knowledge._load_annotations(annotation_rows(index.statements))
+        knowledge._load_hierarchy(hierarchy_rows(index.statements))
         datatype_properties = knowledge._load_properties(store.select("reasoner-properties"))
         knowledge._load_axioms(ex.Graph(store.select("reasoner-axioms")), datatype_properties)
         knowledge._compile()

@@ -37,7 +37,8 @@ def compile_indexes(store) -> dict:
     """
     from ..reasoner import Knowledge
 
-    return {"hipback.terms": TermIndex.load(store), "hipback.knowledge": Knowledge.load(store)}
+    index = TermIndex.load(store)
+    return {"hipback.terms": index, "hipback.knowledge": Knowledge.load(store, index)}
 
 
 def install_indexes(app, indexes: dict) -> None:

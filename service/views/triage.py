@@ -24,7 +24,8 @@ EXTENSION = "hipback.knowledge"
 def _compile(state) -> None:
     app = state.app
     if EXTENSION not in app.extensions:
-        app.extensions[EXTENSION] = Knowledge.load(get_store(app))
+        # one index of the ontology per app: the reasoner builds on the term index's statements
+        app.extensions[EXTENSION] = Knowledge.load(get_store(app), term_index(app))
 
 
 def get_knowledge(app=None) -> Knowledge:
