@@ -20,19 +20,17 @@ two for longer words; short words must match exactly.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from . import codes as codesys
+from .text import words as words_of
 
 STOPWORDS = frozenset("a an and the of in on to for with my your or at by from into is".split())
 _CODE_PREFIX = re.compile(r"^(icd-?10-?cm|icd10|icd|hpo|hp|mesh|msh)[:_ ]\s*", re.I)
 
 
 def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+    return words_of(text)
 
 
 def stem(word: str) -> str:

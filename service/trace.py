@@ -16,6 +16,7 @@ import rdflib
 from rdflib.namespace import RDFS
 
 from . import config, vocab
+from .text import spaces
 
 HB = rdflib.Namespace(config.BASE)
 
@@ -26,8 +27,7 @@ class Sentence:
     terms: list[tuple[str, str]] = field(default_factory=list)  # (local name, label)
 
 
-def _normal(text: str) -> str:
-    return " ".join(text.split())
+_normal = spaces
 
 
 def article_sentences(article: str) -> list[Sentence]:

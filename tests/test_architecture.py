@@ -84,3 +84,18 @@ def test_each_namespace_is_written_once():
         text = path.read_text(encoding="utf-8")
         spelled += [f"{path.relative_to(config.ROOT)}: {ns}" for ns in namespaces if f'"{ns}' in text]
     assert not spelled, spelled
+
+
+def test_one_text_normaliser():
+    """text.py folds text for the reader and for search; no other module folds accents or case on its own."""
+    from hipback import text
+
+    sample = "Café İs it’s ﬁne"
+    assert len(text.fold(sample)) == len(sample)  # the reader's spans carry over
+    assert text.fold("SCIÁTICA it’s") == "sciatica it's"
+    assert text.words("  Lumbar  Herniated-Disc! ") == "lumbar herniated disc" and text.words("ﬁne Café") == "fine cafe"
+    offenders = []
+    for path in sorted((config.ROOT / "service").rglob("*.py")):
+        if path.name != "text.py" and "unicodedata.normalize(" in path.read_text(encoding="utf-8"):
+            offenders.append(str(path.relative_to(config.ROOT)))
+    assert not offenders, offenders

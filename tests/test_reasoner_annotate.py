@@ -235,3 +235,14 @@ def test_the_care_a_level_recommends_comes_from_the_ontology(knowledge, tmp_path
     assert HB + "MassageTherapy" in {r.iri for r in after}
     massage = next(r for r in after if r.iri == HB + "MassageTherapy")
     assert [c.iri for c in massage.cautions] == [HB + "BestInDoctorRecommendedPlan"]
+
+
+def test_accents_and_curly_apostrophes_read_as_plain_letters(knowledge):
+    """The reader folds text with the one normaliser (text.fold): accents off, spans kept."""
+    plain = annotate("I can't feel my bum and I have sciatica down my leg", knowledge)
+    typed = annotate("I can’t feel my búm and I have sciática down my leg", knowledge)
+
+    def spans(result):
+        return [(f.iri, f.status, [o.span for o in f.origin]) for f in result.findings]
+
+    assert spans(plain) == spans(typed) and plain.findings

@@ -14,6 +14,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..text import fold
+
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _KEEP = {"is", "was", "has", "does", "this", "his", "its", "us", "yes", "as", "always", "less", "across",
          "perhaps", "thus", "plus", "bus", "gas", "was", "lens", "news", "diabetes", "analysis", "pelvis",
@@ -96,8 +98,8 @@ def stems(words) -> frozenset:
 
 def tokenize(text: str) -> list[Token]:
     """Normalised tokens with their character spans in ``text``."""
-    # lowercase character by character so that spans stay those of the original text ("İ" lowers to 2 chars)
-    lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text).replace("\u2019", "'").replace("\u2018", "'")
+    # folded character by character (text.fold) so that spans stay those of the original text
+    lowered = fold(text)
     tokens: list[Token] = []
     for match in _WORD.finditer(lowered):
         word, start, end = match.group(), match.start(), match.end()
