@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from . import codes as codesys
 from . import config
-from .search import FHIR_SYSTEMS
+from .search import FHIR_SYSTEMS, FHIR_SYSTEMS_BY_URL
 
 #: the canonical URL of the HipBack code system; a code's IRI is SYSTEM + "/" + code
 SYSTEM = config.BASE.rstrip("/")
@@ -269,6 +269,8 @@ def validate_code(index, code: str, display: str | None = None, version_asked: s
 
 # -- $translate --------------------------------------------------------------------------------------
 
+#: SKOS mappings that put the term within the code: the term is that code (exact, close) or narrower (broad)
+AT_MOST = ("exactMatch", "closeMatch", "broadMatch")
 #: the equivalence read the other way (for a reverse translation: from the target back to the source)
 REVERSED = {"wider": "narrower", "narrower": "wider", "subsumes": "specializes", "specializes": "subsumes"}
 
@@ -311,6 +313,12 @@ def translate(index, system: str, code: str, map_ids: list[str], target_system: 
         else:
             found = False
         subject = f"{code} ({SYSTEM})"
+    elif system == SYSTEM:  # reverse of a HipBack code: every map here goes from HipBack, none to it
+        term = index.terms.get(config.BASE + code)
+        found = term is not None and term.kind in KINDS
+        subject = f"{code} ({SYSTEM})"
+        notes.append("HipBack is the source of every ConceptMap here, never the target: translate its codes "
+                     "without reverse.")
     elif system in external and (target_system in (None, SYSTEM)):
         map_id = external[system]
         result = index.terms_for_code(CONCEPT_MAPS[map_id], code)
@@ -319,8 +327,11 @@ def translate(index, system: str, code: str, map_ids: list[str], target_system: 
                 equivalence = EQUIVALENCE[mapped.relation]
                 if result.match == "exact":
                     equivalence = REVERSED.get(equivalence, equivalence)
-                else:  # mapped to a code under the one sent (narrower), or under its broader code (related)
-                    equivalence = "narrower" if result.match == "narrower" else "relatedto"
+                elif result.match == "narrower" and mapped.relation in AT_MOST:
+                    # the term is at most a code under the one sent, so narrower than it
+                    equivalence = "narrower"
+                else:  # a narrowMatch or relatedMatch of a code under it, or a code under its broader code
+                    equivalence = "relatedto"
                 matches.append(_match(equivalence, SYSTEM, term.local_name, term.label, map_id))
         if matches and result.match != "exact":
             notes.append(f"No term is mapped to {code} itself; these are mapped to "
@@ -329,8 +340,11 @@ def translate(index, system: str, code: str, map_ids: list[str], target_system: 
                          + f" ({', '.join(sorted({c for c, _, _ in result.found}))}).")
         found = bool(matches)
         subject = f"{code} ({system})"
-    else:
-        found, subject = False, f"{code} ({system})"
+    else:  # an external code to another external system: no map here does that
+        found, subject = bool(index.by_code(FHIR_SYSTEMS_BY_URL[system], code)), f"{code} ({system})"
+        notes.append(f"The ConceptMaps here translate between HipBack and {system}, not to {target_system}."
+                     if target_system else f"The ConceptMap asked for does not map {system}.")
+    matches = _strongest(matches)
     parameters = [{"name": "result", "valueBoolean": bool(matches)}]
     if not matches:
         why = "is not a code here" if not found else "has no mapping to the target asked for"
@@ -340,6 +354,24 @@ def translate(index, system: str, code: str, map_ids: list[str], target_system: 
     for match in matches:
         parameters.append(match)
     return {"resourceType": "Parameters", "parameter": parameters}
+
+
+#: the order in which one concept's several equivalences are kept (the closest first)
+STRENGTH = ("equal", "equivalent", "wider", "narrower", "subsumes", "specializes", "inexact", "relatedto")
+
+
+def _strongest(matches: list[dict]) -> list[dict]:
+    """One match per concept: the closest equivalence any of its mappings gives (the order of STRENGTH)."""
+    best: dict[tuple, dict] = {}
+    for match in matches:
+        parts = {p["name"]: p for p in match["part"]}
+        coding = parts["concept"]["valueCoding"]
+        key = (coding["system"], coding["code"])
+        rank = STRENGTH.index(parts["equivalence"]["valueCode"])
+        if key not in best or rank < best[key][0]:
+            best[key] = (rank, match)
+    order = {id(m): n for n, m in enumerate(matches)}
+    return sorted((m for _, m in best.values()), key=lambda m: order[id(m)])
 
 
 def _match(equivalence: str, system: str, code: str, display: str | None, map_id: str) -> dict:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from .config import BASE
-from .terms import TermIndex
+from .terms import TermIndex, source_json
 
 RED_FLAG = BASE + "RedFlag"
 CONDITION = BASE + "Condition"
@@ -58,7 +58,7 @@ def _sorted(index: TermIndex, iris) -> list[str]:
 
 
 def _source(index: TermIndex, iri: str) -> dict:
-    return asdict(index.source(index.terms[iri]))
+    return source_json(index.source(index.terms[iri]))
 
 
 def _advice(index: TermIndex, iri: str) -> list[str]:

@@ -116,6 +116,17 @@ class SourceDocument:
     primary: bool = False  # the article itself (quoted); any other document is paraphrased
 
 
+def source_json(source: "Source") -> dict:
+    """A source as every answer writes it: keys whose value is null left out (the reasoner's answers do the
+    same), so a source reads the same in the term API, the pages and triage."""
+    def clean(value):
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items() if v is not None}
+        return value
+
+    return clean(asdict(source))
+
+
 @dataclass(frozen=True)
 class Source:
     """Where a term or a rule comes from: the one source shape of every answer (terms, pages, triage).
@@ -493,7 +504,7 @@ class TermIndex:
             "definition": term.definition,
             "synonyms": list(term.synonyms),
             "codes": [asdict(c) for c in term.codes],
-            "source": asdict(self.source(term)),
+            "source": source_json(self.source(term)),
             "red_flag": self.is_a(term.iri, CATEGORIES["red-flags"]),
             "deprecated": term.deprecated,
         }

@@ -3,7 +3,8 @@
 ``fold`` keeps every character's place (one character in, one out), so the reader's spans stay
 those of the text it was given: lower case, accents taken off (``é`` to ``e``), typographic
 apostrophes made straight. A character that would fold into more or fewer than one (``İ``,
-``ß``, ``ﬁ``) is kept as it is. ``words`` folds a name or a query for search (where no span is
+``ß``, ``ﬁ``) is kept as it is, and so is a combining accent of a decomposed text (NFD), which
+the reader's tokenizer then leaves out of the word it is in. ``words`` folds a name or a query for search (where no span is
 kept, so ``ﬁ`` may become ``fi``) and keeps only letters and digits; ``spaces`` collapses white space (the article's sentences and excerpts).
 The SPARQL guard's line-end rule (service/sparql/guard.py: normalize) is about a protocol's
 text, not language, and stays there.

@@ -140,6 +140,15 @@ FHIR_ERRORS = [
      400, "invalid", "code"),
     ("POST", "/fhir/CodeSystem/$validate-code", "code=Fever", 415, "not-supported", None),
     ("DELETE", "/fhir/CodeSystem/hipback", {}, 405, "not-supported", None),
+    ("POST", "/fhir/CodeSystem/$validate-code", "[" * 100_000, 400, "invalid", None),
+    ("POST", "/fhir/CodeSystem/$validate-code", {"resourceType": "Parameters", "parameter": [
+        {"name": "coding", "valueCoding": {"system": fhir.SYSTEM, "code": "x" * 100_000}}]}, 400, "invalid", "coding"),
+    ("POST", "/fhir/ConceptMap/$translate", {"resourceType": "Parameters", "parameter": [
+        {"name": "codeableConcept", "valueCodeableConcept": {"text": "back pain"}}]}, 400, "invalid", "codeableConcept"),
+    ("GET", "/fhir/CodeSystem", {"status:not": "active"}, 400, "invalid", "status:not"),
+    ("GET", "/fhir/ConceptMap/$translate", {"system": fhir.SYSTEM, "code": "Fever",
+                                             "url": "https://w3id.org/hipback/fhir/ConceptMap/hipback-icd10cm|1999"},
+     404, "not-found", "url"),
 ]
 
 
@@ -147,6 +156,9 @@ FHIR_ERRORS = [
 def test_errors_are_operation_outcomes(live_server, method, path, data, status, code, field):
     if method == "GET":
         response = requests.get(live_server + path, params=data, timeout=10)
+    elif isinstance(data, str) and data.startswith("["):
+        response = requests.post(live_server + path, data=data, timeout=10,
+                                 headers={"Content-Type": "application/fhir+json"})
     elif isinstance(data, str):
         response = requests.post(live_server + path, data=data, timeout=10,
                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
@@ -323,3 +335,42 @@ def test_validation_can_fail():
     with pytest.raises(Exception):
         ConceptMap.model_validate({"resourceType": "ConceptMap", "status": "active",
                                    "group": [{"element": [{"code": "x", "target": [{"code": "y"}]}]}]})
+
+
+def test_translate_falls_back_to_narrower_only_where_the_mapping_says_so(live_server):
+    """A code under the one sent stands for the term only when the term is at most that code (exact, close or
+    broad match): M51 answers the disc narrower (closeMatch M51.26), M16 answers arthritis only related (its
+    narrowMatch M16.9 makes arthritis the broader), and each concept comes once."""
+    def answer(code):
+        return get(f"{live_server}/fhir/ConceptMap/$translate", system="http://hl7.org/fhir/sid/icd-10-cm",
+                   code=code).json()
+
+    m51 = _matches(answer("M51"))
+    assert [(e, c) for e, _s, c, _u in m51 if c == "LumbarHerniatedDisc"] == [("narrower", "LumbarHerniatedDisc")]
+    assert {(e, c) for e, _s, c, _u in _matches(answer("M16"))} == {("relatedto", "Arthritis")}
+
+
+def test_operations_answer_head_like_get_and_read_versions_and_displays(live_server, index):
+    lookup = f"{live_server}/fhir/CodeSystem/$lookup"
+    head = requests.head(lookup, params={"system": fhir.SYSTEM, "code": "Arthritis"}, timeout=10)
+    assert head.status_code == 200
+    validate = f"{live_server}/fhir/CodeSystem/$validate-code"
+    versioned = _parameters(get(validate, url=f"{fhir.SYSTEM}|{fhir.version(index)}", code="LowBackPain"))
+    assert versioned["result"].valueBoolean is True
+    old = _parameters(get(validate, url=f"{fhir.SYSTEM}|1900-01-01", code="LowBackPain"))
+    assert old["result"].valueBoolean is False
+    posted = requests.post(validate, timeout=10, headers={"Content-Type": "application/fhir+json"}, json={
+        "resourceType": "Parameters", "parameter": [
+            {"name": "coding", "valueCoding": {"system": fhir.SYSTEM, "code": "LowBackPain", "display": "x"}}]})
+    assert _parameters(posted)["result"].valueBoolean is False
+
+
+def test_translate_says_why_a_known_code_has_no_match(live_server):
+    other = get(f"{live_server}/fhir/ConceptMap/$translate", system="http://hl7.org/fhir/sid/icd-10-cm",
+                code="J45.909", targetsystem="http://human-phenotype-ontology.org").json()
+    message = next(p["valueString"] for p in other["parameter"] if p["name"] == "message")
+    assert "not to http://human-phenotype-ontology.org" in message and "is not a code here" not in message
+    reverse = get(f"{live_server}/fhir/ConceptMap/$translate", system=fhir.SYSTEM, code="Arthritis",
+                  reverse="true").json()
+    message = next(p["valueString"] for p in reverse["parameter"] if p["name"] == "message")
+    assert "without reverse" in message

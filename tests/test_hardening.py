@@ -713,3 +713,8 @@ def test_schema_and_code_agree(client):
     null = client.post("/api/triage", data="null", content_type="application/json")
     empty = client.post("/api/triage", data="{}", content_type="application/json")
     assert null.status_code == empty.status_code  # null is the empty case the description allows
+
+
+def test_a_saved_query_name_longer_than_any_file_name_is_404(client):
+    response = client.get("/queries/" + "a" * 300)
+    assert response.status_code == 404 and response.get_json()["status"] == 404

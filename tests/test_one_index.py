@@ -90,3 +90,20 @@ def test_the_same_on_a_remote_store(oxigraph):
     assert set(index.statements) == set(local.statements)
     assert as_set(annotation_rows(index.statements), ("term", "property", "value")) == as_set(
         former(remote, "reasoner-annotations"), ("term", "property", "value"))
+
+
+def test_every_source_reads_the_same_in_the_term_api_and_the_reasoner(store, index):
+    """terms.Source is the one shape: for every term, the term index and the reasoner give the same JSON."""
+    from dataclasses import asdict
+
+    from hipback.reasoner.model import _clean
+    from hipback.reasoner.sources import source_of
+    from hipback.terms import source_json
+
+    knowledge = Knowledge.load(store, index)
+    compared = 0
+    for iri, term in index.terms.items():
+        if iri in knowledge.terms and term.kind in ("class", "individual"):
+            assert source_json(index.source(term)) == _clean(asdict(source_of(knowledge.terms[iri], knowledge))), iri
+            compared += 1
+    assert compared > 200

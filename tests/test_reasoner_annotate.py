@@ -246,3 +246,10 @@ def test_accents_and_curly_apostrophes_read_as_plain_letters(knowledge):
         return [(f.iri, f.status, [o.span for o in f.origin]) for f in result.findings]
 
     assert spans(plain) == spans(typed) and plain.findings
+    # a decomposed text (an accent as its own combining character, NFD) reads the same as a composed one
+    import unicodedata
+
+    composed = annotate("saddle numbnéss and I can’t control my bladder", knowledge)
+    decomposed = annotate(unicodedata.normalize("NFD", "saddle numbnéss and I can’t control my bladder"), knowledge)
+    assert {f.iri for f in composed.findings} == {f.iri for f in decomposed.findings}
+    assert HB + "SaddleNumbness" in {f.iri for f in decomposed.findings}

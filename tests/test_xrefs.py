@@ -41,7 +41,7 @@ def problems(graph: rdflib.Graph, code_iri: rdflib.URIRef) -> list[str]:
         return [f"{code_iri} does not name a well-formed code of its system"]
     system, code = parsed
     found = []
-    official = codes.lookup(system, code)
+    official = codes.lookup(system, code, strict=True)
     if official is None:
         found.append(f"{system} {code} does not exist in its package")
     labels = sorted(str(label) for label in graph.objects(code_iri, RDFS.label))
@@ -148,7 +148,7 @@ def test_checker_rejects(iri, ttl, expected):
     ],
 )
 def test_lookup_gives_the_official_label(system, code, label):
-    assert codes.lookup(system, code) == label
+    assert codes.lookup(system, code, strict=True) == label
 
 
 @pytest.mark.parametrize(
@@ -165,7 +165,7 @@ def test_lookup_gives_the_official_label(system, code, label):
     ],
 )
 def test_lookup_refuses_what_the_package_lacks(system, code):
-    assert codes.lookup(system, code) is None
+    assert codes.lookup(system, code, strict=True) is None
 
 
 @pytest.mark.parametrize(
@@ -179,7 +179,7 @@ def test_lookup_refuses_what_the_package_lacks(system, code):
 def test_iri_forms(system, code, iri):
     assert codes.iri(system, code) == iri
     assert codes.from_iri(iri) == (system, code)
-    assert codes.lookup_iri(iri) == codes.lookup(system, code) is not None
+    assert codes.lookup_iri(iri) == codes.lookup(system, code, strict=True) is not None
 
 
 def test_from_iri_ignores_other_iris():

@@ -16,7 +16,9 @@ from functools import lru_cache
 
 from ..text import fold
 
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+#: a word: letters and digits, with any combining accents a decomposed text (NFD) keeps inside it
+_WORD = re.compile(r"[a-z0-9][a-z0-9\u0300-\u036f]*(?:'[a-z\u0300-\u036f]+)?")
+_COMBINING = re.compile(r"[\u0300-\u036f]")
 _KEEP = {"is", "was", "has", "does", "this", "his", "its", "us", "yes", "as", "always", "less", "across",
          "perhaps", "thus", "plus", "bus", "gas", "was", "lens", "news", "diabetes", "analysis", "pelvis",
          "sciatica", "physio", "ces", "fai", "sij"}
@@ -102,7 +104,7 @@ def tokenize(text: str) -> list[Token]:
     lowered = fold(text)
     tokens: list[Token] = []
     for match in _WORD.finditer(lowered):
-        word, start, end = match.group(), match.start(), match.end()
+        word, start, end = _COMBINING.sub("", match.group()), match.start(), match.end()
         parts: list[str]
         if word in ("can't", "cannot", "cant"):
             parts = ["cannot"]

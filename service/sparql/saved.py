@@ -50,7 +50,7 @@ def all_saved() -> list[SavedQuery]:
 
 
 def get(name: str) -> SavedQuery | None:
-    if not _NAME.match(name):
+    if len(name) > 100 or not _NAME.match(name):  # no file name is that long (the OS refuses over 255 bytes)
         return None
     path = directory() / f"{name}.rq"
     if not path.is_file():

@@ -13,6 +13,8 @@ Answers are ``application/fhir+json`` (``application/json`` when asked for it). 
 """
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, jsonify, request
 
 from .. import fhir, vocab
@@ -50,14 +52,19 @@ def _resource(data: dict):
 def _parameters() -> dict[str, list]:
     """Parameter name -> values. GET: the query string. POST: a ``Parameters`` resource, each
     parameter's ``value[x]`` (a ``valueCoding`` stays a dict)."""
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         found: dict[str, list] = {}
         for name, value in request.args.items(multi=True):
             found.setdefault(name, []).append(value)
     else:
         if request.mimetype not in FHIR_TYPES:
             raise ApiError(415, "POST a Parameters resource as application/fhir+json (or application/json).")
-        body = request.get_json(silent=True)
+        try:
+            body = json.loads(request.get_data(cache=True) or b"null")
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        except RecursionError:
+            raise ApiError(400, "The body nests arrays or objects too deeply to read.") from None
         if not isinstance(body, dict) or body.get("resourceType") != "Parameters":
             raise ApiError(400, "The body must be a FHIR Parameters resource (resourceType: Parameters).")
         items = body.get("parameter", [])
@@ -101,22 +108,40 @@ def _boolean(params: dict, name: str) -> bool:
     raise ApiError(400, f"The parameter {name!r} must be true or false.", field=name)
 
 
+def _coding(params: dict) -> dict | None:
+    """The ``coding`` parameter as a dict (system, code, and display and version when given), or None."""
+    coding = params.get("coding")
+    if not coding:
+        if params.get("codeableConcept"):
+            raise ApiError(400, "codeableConcept is not supported here; send coding, or system and code.",
+                           field="codeableConcept")
+        return None
+    if len(coding) > 1:
+        raise ApiError(400, "The parameter 'coding' is given more than once.", field="coding")
+    value = coding[0]
+    if isinstance(value, str) and "|" in value:
+        system, code = value.rsplit("|", 1)
+        value = {"system": system, "code": code}
+    elif not isinstance(value, dict):
+        raise ApiError(400, "coding must be a Coding (or system|code in a query string).", field="coding")
+    found = {}
+    for key in ("system", "code", "display", "version"):
+        item = value.get(key)
+        if item is None:
+            continue
+        if not isinstance(item, str) or len(item) > MAX_LENGTH:
+            raise ApiError(400, f"coding.{key} must be a string of at most {MAX_LENGTH} characters.", field="coding")
+        found[key] = item.strip()
+    if not found.get("system") or not found.get("code"):
+        raise ApiError(400, "coding needs a system and a code.", field="coding")
+    return found
+
+
 def _system_and_code(params: dict, system_name: str = "system") -> tuple[str, str]:
     """(system, code) from ``system`` + ``code``, or from ``coding`` (a Coding, or system|code on GET)."""
-    coding = params.get("coding")
+    coding = _coding(params)
     if coding:
-        if len(coding) > 1:
-            raise ApiError(400, "The parameter 'coding' is given more than once.", field="coding")
-        value = coding[0]
-        if isinstance(value, str) and "|" in value:
-            system, code = value.rsplit("|", 1)
-        elif isinstance(value, dict):
-            system, code = value.get("system"), value.get("code")
-        else:
-            raise ApiError(400, "coding must be a Coding (or system|code in a query string).", field="coding")
-        if not isinstance(system, str) or not isinstance(code, str) or not system or not code:
-            raise ApiError(400, "coding needs a system and a code.", field="coding")
-        return system.strip(), code.strip()
+        return coding["system"], coding["code"]
     code = _text(params, "code", required=True)
     system = _text(params, system_name)
     if not system:
@@ -144,7 +169,9 @@ def _search(names: tuple[str, ...], candidates: list[tuple[dict, dict]]):
     criteria: dict[str, list[str]] = {}
     ignored = []
     for name, value in request.args.items(multi=True):
-        base = name.split(":", 1)[0]
+        base, colon, modifier = name.partition(":")
+        if colon and base in names:  # R4: a modifier the server does not support is refused, never ignored
+            raise ApiError(400, f"The modifier :{modifier} of {base!r} is not supported here.", field=name)
         if name in names:
             if len(value) > MAX_LENGTH:
                 raise ApiError(400, f"{name} is longer than {MAX_LENGTH} characters.", field=name)
@@ -191,16 +218,22 @@ def lookup():
 def validate_code():
     params = _parameters()
     instance = request.path.startswith("/fhir/CodeSystem/hipback/")
-    if params.get("coding"):
-        system, code = _system_and_code(params)
+    display, version = _text(params, "display"), _text(params, "version")
+    coding = _coding(params)
+    if coding:
+        system, code = coding["system"], coding["code"]
+        display, version = display or coding.get("display"), version or coding.get("version")
     else:
         code = _text(params, "code", required=True)
         system = _text(params, "url") or _text(params, "system") or (fhir.SYSTEM if instance else None)
         if not system:
             raise ApiError(400, "The parameter 'url' (the code system) is required.", field="url")
+    if "|" in system:  # a canonical URL with its version
+        system, _, version_in_url = system.partition("|")
+        version = version or version_in_url
     if system != fhir.SYSTEM:
         raise ApiError(404, f"This server holds the CodeSystem {fhir.SYSTEM} only, not {system!r}.", field="url")
-    return _resource(fhir.validate_code(term_index(), code, _text(params, "display"), _text(params, "version")))
+    return _resource(fhir.validate_code(term_index(), code, display, version))
 
 
 @bp.route("/fhir/ConceptMap/$translate", methods=["GET", "POST"])
@@ -211,9 +244,14 @@ def translate(map_id: str | None = None):
         raise ApiError(404, f"There is no ConceptMap {map_id!r}; there are {', '.join(fhir.CONCEPT_MAPS)}.")
     url = _text(params, "url")
     if url:
-        chosen = fhir.maps_by_url().get(url.split("|", 1)[0])
+        address, _, wanted = url.partition("|")
+        chosen = fhir.maps_by_url().get(address)
         if chosen is None or (map_id and chosen != map_id):
             raise ApiError(404, f"There is no ConceptMap {url!r} here.", field="url")
+        index_version = fhir.version(term_index())
+        if wanted and wanted != index_version:
+            raise ApiError(404, f"This server holds version {index_version} of {address}, not {wanted!r}.",
+                           field="url")
         map_ids = [chosen]
     else:
         map_ids = [map_id] if map_id else list(fhir.CONCEPT_MAPS)
