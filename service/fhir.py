@@ -14,6 +14,8 @@
 """
 from __future__ import annotations
 
+import itertools
+
 from . import codes as codesys
 from . import config
 from .search import FHIR_SYSTEMS, FHIR_SYSTEMS_BY_URL
@@ -231,9 +233,11 @@ ISSUE_TYPES = {
 }
 
 
-def operation_outcome(status: int, message: str, field: str | None = None, severity: str = "error") -> dict:
-    """An ``OperationOutcome`` with one issue; ``field`` (a parameter name) goes in the issue's details."""
-    issue = {"severity": severity, "code": ISSUE_TYPES.get(status, "processing"), "diagnostics": message}
+def operation_outcome(status: int, message: str, field: str | None = None, severity: str = "error",
+                      code: str | None = None) -> dict:
+    """An ``OperationOutcome`` with one issue (its ``code`` from the HTTP status unless given); ``field`` (a
+    parameter name) goes in the issue's details."""
+    issue = {"severity": severity, "code": code or ISSUE_TYPES.get(status, "processing"), "diagnostics": message}
     if field:
         issue["details"] = {"text": f"parameter: {field}"}
     return {"resourceType": "OperationOutcome", "issue": [issue]}
@@ -295,9 +299,19 @@ def translate(index, system: str, code: str, map_ids: list[str], target_system: 
     (``TermIndex.terms_for_code``): terms of the codes under it answer ``narrower``, terms of the
     codes under its broader code ``relatedto``, and the message says so.
     """
-    matches: list[dict] = []
+    # one match per concept, at the closest equivalence any of its mappings gives (the order of STRENGTH),
+    # in the order the kept mappings came: (system, code) -> (order, equivalence, display, map)
+    closest: dict[tuple[str, str], tuple] = {}
     notes: list[str] = []
     external = {FHIR_SYSTEMS[CONCEPT_MAPS[m]]: m for m in map_ids}
+
+    order = itertools.count()
+
+    def add(equivalence: str, target: str, target_code: str, display: str | None, map_id: str) -> None:
+        position, seen = next(order), closest.get((target, target_code))
+        if seen is None or STRENGTH.index(equivalence) < STRENGTH.index(seen[1]):
+            closest[(target, target_code)] = (position, equivalence, display, map_id)
+
     if system == SYSTEM and not reverse:
         term = index.terms.get(config.BASE + code)
         if term is not None and term.kind in KINDS:
@@ -307,8 +321,7 @@ def translate(index, system: str, code: str, map_ids: list[str], target_system: 
                     continue
                 for mapped in term.codes:
                     if mapped.system == CONCEPT_MAPS[map_id] and mapped.relation in EQUIVALENCE:
-                        matches.append(_match(EQUIVALENCE[mapped.relation], fhir_system, mapped.code,
-                                              mapped.label, map_id))
+                        add(EQUIVALENCE[mapped.relation], fhir_system, mapped.code, mapped.label, map_id)
             found = term is not None
         else:
             found = False
@@ -332,19 +345,20 @@ def translate(index, system: str, code: str, map_ids: list[str], target_system: 
                     equivalence = "narrower"
                 else:  # a narrowMatch or relatedMatch of a code under it, or a code under its broader code
                     equivalence = "relatedto"
-                matches.append(_match(equivalence, SYSTEM, term.local_name, term.label, map_id))
-        if matches and result.match != "exact":
+                add(equivalence, SYSTEM, term.local_name, term.label, map_id)
+        if closest and result.match != "exact":
             notes.append(f"No term is mapped to {code} itself; these are mapped to "
                          + ("the codes under it" if result.match == "narrower" else
                             f"codes under its broader code {result.via}")
                          + f" ({', '.join(sorted({c for c, _, _ in result.found}))}).")
-        found = bool(matches)
+        found = bool(closest)
         subject = f"{code} ({system})"
     else:  # an external code to another external system: no map here does that
         found, subject = bool(index.by_code(FHIR_SYSTEMS_BY_URL[system], code)), f"{code} ({system})"
         notes.append(f"The ConceptMaps here translate between HipBack and {system}, not to {target_system}."
                      if target_system else f"The ConceptMap asked for does not map {system}.")
-    matches = _strongest(matches)
+    matches = [_match(equivalence, target, target_code, display, map_id) for (target, target_code), (
+        _, equivalence, display, map_id) in sorted(closest.items(), key=lambda item: item[1][0])]
     parameters = [{"name": "result", "valueBoolean": bool(matches)}]
     if not matches:
         why = "is not a code here" if not found else "has no mapping to the target asked for"
@@ -360,20 +374,6 @@ def translate(index, system: str, code: str, map_ids: list[str], target_system: 
 STRENGTH = ("equal", "equivalent", "wider", "narrower", "subsumes", "specializes", "inexact", "relatedto")
 
 
-def _strongest(matches: list[dict]) -> list[dict]:
-    """One match per concept: the closest equivalence any of its mappings gives (the order of STRENGTH)."""
-    best: dict[tuple, dict] = {}
-    for match in matches:
-        parts = {p["name"]: p for p in match["part"]}
-        coding = parts["concept"]["valueCoding"]
-        key = (coding["system"], coding["code"])
-        rank = STRENGTH.index(parts["equivalence"]["valueCode"])
-        if key not in best or rank < best[key][0]:
-            best[key] = (rank, match)
-    order = {id(m): n for n, m in enumerate(matches)}
-    return sorted((m for _, m in best.values()), key=lambda m: order[id(m)])
-
-
 def _match(equivalence: str, system: str, code: str, display: str | None, map_id: str) -> dict:
     coding = {"system": system, "code": code, **({"display": display} if display else {})}
     return {"name": "match", "part": [
@@ -385,13 +385,12 @@ def _match(equivalence: str, system: str, code: str, display: str | None, map_id
 
 # -- search ----------------------------------------------------------------------------------------
 
-#: ConceptMap search parameter -> the value of a map it compares with (R4 search parameters)
-def concept_map_fields(index, map_id: str) -> dict[str, set[str]]:
-    resource = concept_map(index, map_id)
+def concept_map_fields(resource: dict) -> dict[str, set[str]]:
+    """R4 search parameter -> the values of a ConceptMap (``concept_map``'s answer) it compares with."""
     group = resource["group"][0] if resource["group"] else {}
     elements = group.get("element", [])
     return {
-        "_id": {map_id},
+        "_id": {resource["id"]},
         "url": {resource["url"]},
         "name": {resource["name"]},
         "title": {resource["title"]},
@@ -400,9 +399,9 @@ def concept_map_fields(index, map_id: str) -> dict[str, set[str]]:
         "source-system": {SYSTEM},
         "source": {SYSTEM},
         "source-uri": {SYSTEM},
-        "target-system": {FHIR_SYSTEMS[CONCEPT_MAPS[map_id]]},
-        "target": {FHIR_SYSTEMS[CONCEPT_MAPS[map_id]]},
-        "target-uri": {FHIR_SYSTEMS[CONCEPT_MAPS[map_id]]},
+        "target-system": {FHIR_SYSTEMS[CONCEPT_MAPS[resource["id"]]]},
+        "target": {FHIR_SYSTEMS[CONCEPT_MAPS[resource["id"]]]},
+        "target-uri": {FHIR_SYSTEMS[CONCEPT_MAPS[resource["id"]]]},
         "source-code": {e["code"] for e in elements},
         "target-code": {t["code"] for e in elements for t in e.get("target", [])},
     }
@@ -415,11 +414,12 @@ CODE_SYSTEM_SEARCH = ("_id", "url", "name", "title", "status", "version", "syste
 IGNORED_SEARCH = ("_format", "_pretty", "_summary", "_count")
 
 
-def code_system_fields(index) -> dict[str, set[str]]:
+def code_system_fields(resource: dict) -> dict[str, set[str]]:
+    """R4 search parameter -> the values of the CodeSystem (``code_system``'s answer) it compares with."""
     return {
-        "_id": {"hipback"}, "url": {SYSTEM}, "system": {SYSTEM}, "name": {"HipBack"},
-        "title": {"HipBack: hip pain and lower back pain ontology"}, "status": {"active"},
-        "version": {version(index)}, "code": {t.local_name for t in _concepts(index)},
+        "_id": {resource["id"]}, "url": {resource["url"]}, "system": {resource["url"]}, "name": {resource["name"]},
+        "title": {resource["title"]}, "status": {resource["status"]}, "version": {resource["version"]},
+        "code": {c["code"] for c in resource["concept"]},
     }
 
 
@@ -450,8 +450,7 @@ def bundle(self_url: str, base: str, resources: list[dict], ignored: list[str]) 
                for r in resources]
     if ignored:
         outcome = operation_outcome(200, f"Search parameters not supported here, ignored: {', '.join(ignored)}.",
-                                    severity="warning")
-        outcome["issue"][0]["code"] = "not-supported"
+                                    severity="warning", code="not-supported")
         entries.append({"resource": outcome, "search": {"mode": "outcome"}})
     return {"resourceType": "Bundle", "type": "searchset", "total": len(resources),
             "link": [{"relation": "self", "url": self_url}], "entry": entries}

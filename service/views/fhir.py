@@ -151,6 +151,11 @@ def _system_and_code(params: dict, system_name: str = "system") -> tuple[str, st
 
 # -- read -----------------------------------------------------------------------------------------
 
+def _known_map(map_id: str) -> None:
+    if map_id not in fhir.CONCEPT_MAPS:
+        raise ApiError(404, f"There is no ConceptMap {map_id!r}; there are {', '.join(fhir.CONCEPT_MAPS)}.")
+
+
 @bp.get("/fhir/CodeSystem/hipback")
 def code_system():
     return _resource(fhir.code_system(term_index()))
@@ -158,8 +163,7 @@ def code_system():
 
 @bp.get("/fhir/ConceptMap/<map_id>")
 def concept_map(map_id: str):
-    if map_id not in fhir.CONCEPT_MAPS:
-        raise ApiError(404, f"There is no ConceptMap {map_id!r}; there are {', '.join(fhir.CONCEPT_MAPS)}.")
+    _known_map(map_id)
     return _resource(fhir.concept_map(term_index(), map_id))
 
 
@@ -185,15 +189,15 @@ def _search(names: tuple[str, ...], candidates: list[tuple[dict, dict]]):
 
 @bp.get("/fhir/CodeSystem")
 def search_code_systems():
-    index = term_index()
-    return _search(fhir.CODE_SYSTEM_SEARCH, [(fhir.code_system(index), fhir.code_system_fields(index))])
+    resource = fhir.code_system(term_index())
+    return _search(fhir.CODE_SYSTEM_SEARCH, [(resource, fhir.code_system_fields(resource))])
 
 
 @bp.get("/fhir/ConceptMap")
 def search_concept_maps():
     index = term_index()
-    return _search(fhir.CONCEPT_MAP_SEARCH, [(fhir.concept_map(index, m), fhir.concept_map_fields(index, m))
-                                             for m in fhir.CONCEPT_MAPS])
+    maps = [fhir.concept_map(index, m) for m in fhir.CONCEPT_MAPS]
+    return _search(fhir.CONCEPT_MAP_SEARCH, [(resource, fhir.concept_map_fields(resource)) for resource in maps])
 
 
 # -- operations -----------------------------------------------------------------------------------
@@ -240,8 +244,8 @@ def validate_code():
 @bp.route("/fhir/ConceptMap/<map_id>/$translate", methods=["GET", "POST"])
 def translate(map_id: str | None = None):
     params = _parameters()
-    if map_id is not None and map_id not in fhir.CONCEPT_MAPS:
-        raise ApiError(404, f"There is no ConceptMap {map_id!r}; there are {', '.join(fhir.CONCEPT_MAPS)}.")
+    if map_id is not None:
+        _known_map(map_id)
     url = _text(params, "url")
     if url:
         address, _, wanted = url.partition("|")
