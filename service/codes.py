@@ -82,6 +82,11 @@ def iri(system: str, code: str) -> str:
     return BASES[system] + local
 
 
+def curie(system: str, code: str) -> str:
+    """The code as a CURIE with its system's prefix: ``ICD10CM:M51.26``, ``HP:0003419``, ``MESH:D007405``."""
+    return code if system == HP else f"{system}:{code}"
+
+
 def from_iri(value: str) -> tuple[str, str] | None:
     """``(system, code)`` for an IRI of one of the three systems, or None for any other IRI."""
     for system, base in BASES.items():

@@ -27,7 +27,8 @@ import json
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from . import artifacts, config, vocab
+from . import artifacts, codes, config, vocab
+from .terms import curie
 
 OIO = rdflib.Namespace(vocab.OBOINOWL)
 IAO_DEFINITION = rdflib.URIRef(vocab.IAO + "0000115")
@@ -42,12 +43,6 @@ DECLARATIONS = {
 
 #: SKOS mapping properties, strongest first (the order of the SSSOM rows for one subject)
 MATCHES = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
-#: external namespace -> the SSSOM prefix of its codes (the bioregistry's preferred prefix)
-CODE_PREFIXES = {
-    vocab.ICD10CM: "ICD10CM",
-    vocab.HP: "HP",
-    vocab.MESH: "MESH",
-}
 SSSOM_PREFIXES = {
     "hb": config.BASE,
     "HP": vocab.HP,
@@ -84,12 +79,11 @@ def context() -> bytes:
 
 
 def _curie(iri: str) -> str | None:
-    for namespace, prefix in CODE_PREFIXES.items():
-        if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
-    if iri.startswith(config.BASE):
-        return "hb:" + iri[len(config.BASE):]
-    return None
+    """``hb:X`` for a HipBack IRI, ``ICD10CM:``, ``HP:`` or ``MESH:`` for a code's; None for any other IRI."""
+    code = codes.from_iri(iri)
+    if code is not None:
+        return codes.curie(*code)
+    return curie(iri) if iri.startswith(config.BASE) else None
 
 
 def _text(value) -> str:

@@ -180,7 +180,7 @@ GRAPH_MEDIA = {vocab.NTRIPLES: "nt", "text/plain": "nt", vocab.TURTLE: "turtle",
                vocab.RDFXML: "xml", "application/x-turtle": "turtle"}
 
 
-_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_BOOLEAN = vocab.XSD + "boolean"
 
 
 def _canonical(term: dict) -> str:

@@ -116,15 +116,20 @@ class SourceDocument:
     primary: bool = False  # the article itself (quoted); any other document is paraphrased
 
 
-def source_json(source: "Source") -> dict:
-    """A source as every answer writes it: keys whose value is null left out (the reasoner's answers do the
-    same), so a source reads the same in the term API, the pages and triage."""
-    def clean(value):
-        if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items() if v is not None}
-        return value
+def drop_nulls(value):
+    """``value`` with every None-valued key of its nested dicts left out (the reasoner's answers and every
+    source are written so: the JSON stays small and stable)."""
+    if isinstance(value, dict):
+        return {k: drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [drop_nulls(v) for v in value]
+    return value
 
-    return clean(asdict(source))
+
+def source_json(source: "Source") -> dict:
+    """A source as every answer writes it, null keys left out, so it reads the same in the term API, the pages
+    and triage."""
+    return drop_nulls(asdict(source))
 
 
 @dataclass(frozen=True)
@@ -261,7 +266,7 @@ class TermIndex:
         index._finish()
         return index
 
-    # -- views of the statements (what the term-*.rq queries read before; tests/test_terms.py compares) --
+    # -- views of the statements (what the term-*.rq queries read before; tests/test_one_index.py compares) --
 
     def _term_rows(self) -> list[dict]:
         """Every IRI of the namespace that has a label, with each of its OWL kinds."""
@@ -322,7 +327,7 @@ class TermIndex:
             return
         system, code = parsed
         relation = row["relation"].rsplit("#", 1)[-1]
-        entry = Code(system, code, code if system == codesys.HP else f"{system}:{code}", row["code"],
+        entry = Code(system, code, codesys.curie(system, code), row["code"],
                      row.get("label"), relation, row["relation"])
         term = self.terms.get(row["term"])
         if term is None or entry in term.codes:

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..terms import Source, SourceDocument  # noqa: F401  (the one source shape of every answer)
+from ..terms import drop_nulls as _clean
 
 
 class CaseError(ValueError):
@@ -291,12 +292,3 @@ class Annotation:
 
     def to_dict(self) -> dict:
         return _clean(asdict(self))
-
-
-def _clean(value):
-    """Drop None-valued keys from nested dicts (the JSON stays small and stable)."""
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value

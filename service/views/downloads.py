@@ -21,13 +21,13 @@ bp = Blueprint("downloads", __name__)
 
 CACHE_CONTROL = "public, max-age=3600"
 
-#: release file suffix -> Content-Type
+#: release file suffix -> media type (a text type is sent with charset=utf-8)
 FILE_TYPES = {
     "owl": vocab.RDFXML,
-    "ttl": "text/turtle; charset=utf-8",
+    "ttl": vocab.TURTLE,
     "jsonld": vocab.JSONLD,
     "nt": vocab.NTRIPLES,
-    "tsv": "text/tab-separated-values; charset=utf-8",
+    "tsv": vocab.TSV,
 }
 
 #: release file stem -> (variant, what it holds)
@@ -59,7 +59,7 @@ def downloads() -> list[dict]:
             "file": path.name,
             "variant": VARIANTS[stem][0] if stem in VARIANTS else stem,
             "description": VARIANTS[stem][1] if stem in VARIANTS else "",
-            "media_type": FILE_TYPES[suffix].split(";")[0],
+            "media_type": FILE_TYPES[suffix],
             "bytes": path.stat().st_size,
             "sha256": _sha256(str(path), path.stat().st_mtime),
             "url": url_for("downloads.download", filename=path.name),
@@ -76,7 +76,7 @@ def _release_date(index) -> str | None:
 
 
 def _file_response(path: Path) -> Response:
-    mimetype = FILE_TYPES[path.suffix[1:]].split(";")[0]
+    mimetype = FILE_TYPES[path.suffix[1:]]
     # the ETag is the file's SHA-256, so the same release answers the same ETag on every server and clone
     response = send_file(path, mimetype=mimetype, conditional=True, max_age=3600,
                          etag=_sha256(str(path), path.stat().st_mtime))

@@ -204,20 +204,16 @@ def mappings():
     result = index.terms_for_code(system_name, value)
     match, via = result.match, result.via
     items = [{**asdict(index.ref(t.iri)), "definition": t.definition, "relation": c.relation,
-              "relation_iri": c.relation_iri, "match": match, "matched_code": _curie(system_name, code)}
+              "relation_iri": c.relation_iri, "match": match, "matched_code": codesys.curie(system_name, code)}
              for code, t, c in result.found]
     return answer({
-        "code": {"system": system_name, "code": value, "curie": _curie(system_name, value), "iri": iri,
+        "code": {"system": system_name, "code": value, "curie": codesys.curie(system_name, value), "iri": iri,
                  "label": label},
         "match": match,
-        "broader_code": ({"curie": _curie(system_name, via), "label": codesys.lookup(system_name, via)}
+        "broader_code": ({"curie": codesys.curie(system_name, via), "label": codesys.lookup(system_name, via)}
                          if match == "broader" else None),
         "total": len(items), "items": items,
     })
-
-
-def _curie(system: str, code: str) -> str:
-    return code if system == codesys.HP else f"{system}:{code}"
 
 
 @bp.get("/graph/<name>.json")
