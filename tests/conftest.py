@@ -124,6 +124,22 @@ def live_server(live_server_factory) -> str:
 
 
 @pytest.fixture(scope="session")
+def store():
+    """The embedded store of the release, loaded once (tests only read it)."""
+    from hipback.store import EmbeddedStore
+
+    return EmbeddedStore()
+
+
+@pytest.fixture(scope="session")
+def index(store):
+    """The term index of the release, built once (tests only read it; a test that changes one copies it)."""
+    from hipback.terms import TermIndex
+
+    return TermIndex.load(store)
+
+
+@pytest.fixture(scope="session")
 def source_graph():
     """The hand-edited ontology source, parsed once."""
     import rdflib

@@ -7,17 +7,10 @@ import requests
 from rdflib.namespace import RDFS
 
 from hipback import config
-from hipback.store import EmbeddedStore
-from hipback.terms import TermIndex
 
 pytestmark = pytest.mark.slow
 HB = rdflib.Namespace(config.BASE)
 LISTS = {"conditions": "Condition", "treatments": "CareAction", "red-flags": "RedFlag"}
-
-
-@pytest.fixture(scope="module")
-def index():
-    return TermIndex.load(EmbeddedStore())
 
 
 def get(url: str, **params) -> requests.Response:

@@ -16,17 +16,10 @@ from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.parameters import Parameters
 
 from hipback import fhir
-from hipback.store import EmbeddedStore
-from hipback.terms import TermIndex
 
 pytestmark = pytest.mark.slow
 R4_EQUIVALENCE = {"relatedto", "equivalent", "equal", "wider", "subsumes", "narrower", "specializes", "inexact",
                   "unmatched", "disjoint"}
-
-
-@pytest.fixture(scope="module")
-def index():
-    return TermIndex.load(EmbeddedStore())
 
 
 def get(address: str, **params) -> requests.Response:

@@ -9,8 +9,6 @@ import requests
 from rdflib.namespace import OWL, RDFS, SKOS
 
 from hipback import config
-from hipback.store import EmbeddedStore
-from hipback.terms import TermIndex
 
 HB = rdflib.Namespace(config.BASE)
 TERM = "LumbarHerniatedDisc"
@@ -44,11 +42,6 @@ DOCUMENTS = {
     "rdf": ("application/rdf+xml", "xml"),
     "nt": ("application/n-triples", "nt"),
 }
-
-
-@pytest.fixture(scope="module")
-def index():
-    return TermIndex.load(EmbeddedStore())
 
 
 def get(url: str, accept: str | None = None, headers: dict | None = None) -> requests.Response:

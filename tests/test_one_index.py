@@ -23,16 +23,6 @@ def as_set(rows, keys) -> set:
     return {tuple(r.get(k) for k in keys) for r in rows}
 
 
-@pytest.fixture(scope="module")
-def store():
-    return EmbeddedStore()
-
-
-@pytest.fixture(scope="module")
-def index(store):
-    return TermIndex.load(store)
-
-
 def test_the_term_index_reads_what_its_own_queries_read(store, index):
     assert as_set(index._named_rows(), ("term", "p", "o")) == as_set(former(store, "term-statements"), ("term", "p", "o"))
     assert as_set(index._subclass_rows(), ("sub", "super", "g")) == as_set(former(store, "term-subclasses"),

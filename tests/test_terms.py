@@ -2,24 +2,13 @@
 from __future__ import annotations
 
 import pytest
-import rdflib
 
 from hipback import config, linkeddata
 from hipback.search import SearchIndex, normalise, parse_code, within, words
-from hipback.store import EmbeddedStore, RemoteStore
+from hipback.store import RemoteStore
 from hipback.terms import TermIndex
 
 HB = config.BASE
-
-
-@pytest.fixture(scope="module")
-def store():
-    return EmbeddedStore()
-
-
-@pytest.fixture(scope="module")
-def index(store):
-    return TermIndex.load(store)
 
 
 @pytest.mark.parametrize("identifier", ["LumbarHerniatedDisc", "hb:LumbarHerniatedDisc", "HB:lumbarherniateddisc",
