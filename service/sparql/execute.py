@@ -165,33 +165,42 @@ def too_big(max_bytes: int) -> Outcome:
     )
 
 
-def _size(term) -> int:
-    """About the bytes a term takes in an answer (its text; a triple term, its three parts)."""
-    if term is None:
-        return 0
-    value = getattr(term, "value", None)
-    return len(value) + 8 if isinstance(value, str) else len(str(term))
-
-
-def solutions_outcome(solutions, job: Job, count_bytes: bool) -> Outcome:
-    """The solutions as rows in query order, serialized; 503 past MAX_RESULTS rows (and, with
-    ``count_bytes``, past MAX_ANSWER_BYTES counted as the rows are read)."""
+def solutions_outcome(solutions, job: Job) -> Outcome:
+    """The solutions as rows in query order, written as they are read; 503 past MAX_RESULTS rows or
+    MAX_ANSWER_BYTES bytes (the bytes written, counted row by row)."""
+    if job.results_format is None:
+        return Outcome(406, message=negotiation.not_acceptable_message(job.accept, "results", list(job.formats)), kind="results")
     names = [v.value for v in solutions.variables]
     variables = in_query_order(names, job.query)
-    order = [names.index(v) for v in variables]
-    rows = []
-    size = 0
-    for solution in solutions:
-        if len(rows) >= job.max_results:
-            return too_many(job.max_results, "rows")
-        values = tuple(solution)
-        row = tuple(values[i] for i in order)
-        if count_bytes:
-            size += sum(_size(term) for term in row)
+    order = None if variables == names else [names.index(v) for v in variables]
+    writer = results.WRITERS[job.results_format](variables)
+    try:
+        parts = [writer.head().encode()]
+        size = len(parts[0])
+        count = 0
+        for solution in solutions:
+            if count >= job.max_results:
+                return too_many(job.max_results, "rows")
+            values = tuple(solution)
+            piece = writer.row(values if order is None else tuple(values[i] for i in order)).encode()
+            size += len(piece)
             if job.max_bytes and size > job.max_bytes:
                 return too_big(job.max_bytes)
-        rows.append(row)
-    return serialize_results(variables, rows, job)
+            parts.append(piece)
+            count += 1
+        parts.append(writer.tail().encode())
+    except results.NotRepresentable as error:
+        return not_representable(error)
+    body = b"".join(parts)
+    if _over(body, job):
+        return too_big(job.max_bytes)
+    return Outcome(200, negotiation.CONTENT_TYPES[job.results_format], body, rows=count, kind="results")
+
+
+def not_representable(error: "results.NotRepresentable") -> Outcome:
+    return Outcome(406, kind="results", message=(
+        f"The answer holds the character {error} that SPARQL XML results (XML 1.0) cannot carry; "
+        "ask for application/sparql-results+json, text/csv or text/tab-separated-values."))
 
 
 def _over(body: bytes, job: Job) -> bool:
@@ -199,14 +208,13 @@ def _over(body: bytes, job: Job) -> bool:
 
 
 def serialize_results(variables: list[str], rows, job: Job) -> Outcome:
+    """A whole answer (``rows`` a list of rows, or a boolean for ASK) in the job's results format."""
     if job.results_format is None:
         return Outcome(406, message=negotiation.not_acceptable_message(job.accept, "results", list(job.formats)), kind="results")
     try:
-        body = results.WRITERS[job.results_format](variables, rows)
+        body = results.write(job.results_format, variables, rows)
     except results.NotRepresentable as error:
-        return Outcome(406, kind="results", message=(
-            f"The answer holds the character {error} that SPARQL XML results (XML 1.0) cannot carry; "
-            "ask for application/sparql-results+json, text/csv or text/tab-separated-values."))
+        return not_representable(error)
     if _over(body, job):
         return too_big(job.max_bytes)
     count = 1 if isinstance(rows, bool) else len(rows)
@@ -260,7 +268,7 @@ def run(store: ox.Store, job: Job, union_in_default: bool = False, sealed: bool 
         if isinstance(result, ox.QueryBoolean):
             return serialize_results([], bool(result), job)
         if isinstance(result, ox.QuerySolutions):
-            return solutions_outcome(result, job, count_bytes=True)
+            return solutions_outcome(result, job)
         size = 0
         triples = []
         for triple in result:

@@ -123,7 +123,7 @@ class Remote:
                 # Virtuoso answers ASK in JSON as one row of __ASK_RETVAL (1 or 0), not as a boolean
                 rows = [solution[ASK_COLUMN] for solution in parsed]
                 return serialize_results([], bool(rows) and rows[0] is not None and rows[0].value not in ("0", "false"), job)
-            return solutions_outcome(parsed, job, count_bytes=False)
+            return solutions_outcome(parsed, job)
         rdf_format = ox.RdfFormat.from_media_type(media)
         if rdf_format is None:
             raise ApiError(502, f"The store answered in an unexpected media type: {media!r}")
