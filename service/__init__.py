@@ -27,13 +27,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import config as _config
     from . import security
     from .store import open_store
-    from .views import errors, register
+    from .views import errors, register, sparql
 
     app = Flask(__name__)
     app.config.update(_config.from_env(test_config))
     app.json.sort_keys = False
     app.extensions["hipback.store"] = test_config.get("STORE_OBJECT") if test_config and test_config.get("STORE_OBJECT") else open_store(app.config)
     errors.init_app(app)
+    sparql.install(app)  # innermost, so that the body reader and the host check come first
     security.init_app(app)
 
     register(app)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .. import vocab
 
@@ -177,6 +178,15 @@ class Choice:
         return self.results if kind == "results" else self.graph
 
 
+#: Accept headers up to this long have their choice remembered (clients send a few distinct ones, again and again)
+CACHED_ACCEPT = 512
+
+
+@lru_cache(maxsize=256)
+def _from_accept(accept: str | None) -> Choice:
+    return Choice(choose(accept, RESULTS), choose(accept, GRAPH))
+
+
 def negotiate(accept: str | None, formats: list[str]) -> Choice:
     """The formats a query's answer may take, from the ``format`` parameter or else ``Accept``.
 
@@ -185,6 +195,8 @@ def negotiate(accept: str | None, formats: list[str]) -> Choice:
     named = from_format(formats)
     if named is not None:
         choice = Choice(*named)
+    elif accept is None or len(accept) <= CACHED_ACCEPT:
+        choice = _from_accept(accept)
     else:
         choice = Choice(choose(accept, RESULTS), choose(accept, GRAPH))
     if choice.results is None and choice.graph is None:

@@ -27,6 +27,7 @@ import time
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -112,7 +113,21 @@ _SHAPE_TOKENS = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\
 def shape(text: str) -> str:
     """The query with its constants taken out: IRIs, literals, numbers and prefixed names become
     placeholders, comments and runs of space go. Lookups that differ only in the term they name have
-    one shape, and so one record of how fast they run."""
+    one shape, and so one record of how fast they run. Texts up to ``CACHED_SHAPE`` characters have
+    their shape remembered (a client sends the same query again and again)."""
+    return _cached_shape(text) if len(text) <= CACHED_SHAPE else _shape(text)
+
+
+#: the longest query text whose shape is remembered (at most 1,024 of them: a few MB at most)
+CACHED_SHAPE = 4096
+
+
+@lru_cache(maxsize=1024)
+def _cached_shape(text: str) -> str:
+    return _shape(text)
+
+
+def _shape(text: str) -> str:
     def placeholder(match: re.Match) -> str:
         token = match.group(0)
         if token[0] == "#":

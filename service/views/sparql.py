@@ -6,6 +6,7 @@ protocol -> negotiation -> guard -> runner. Every answer carries CORS headers.
 from __future__ import annotations
 
 import hmac
+import io
 import math
 import threading
 import time
@@ -47,8 +48,8 @@ def _preflight(methods: list[str]) -> Response:
     return response
 
 
-def _settings():
-    c = current_app.config
+def _settings(c=None):
+    c = current_app.config if c is None else c
     return {
         "timeout": float(c.get("QUERY_TIMEOUT", 5.0)),
         "max_results": int(c.get("MAX_RESULTS", 10000)),
@@ -102,13 +103,15 @@ def _describe(formats: list[str]) -> Response:
 
 
 def run_query(text: str, choice: negotiation.Choice, default_graphs=None, named_graphs=None, accept=None,
-              formats=()):
-    """Check and run one query on this app's store, bounded; returns the execute.Outcome (200 only)."""
-    settings = _settings()
+              formats=(), app=None):
+    """Check and run one query on the store of ``app`` (default: this request's), bounded; returns the
+    execute.Outcome (200 only)."""
+    app = current_app if app is None else app
+    settings = _settings(app.config)
     text = guard.normalize(text)  # the guard and the engine read the same text
     if len(text.encode("utf-8")) > settings["max_body"]:
         raise ApiError(413, f"The query is over {settings['max_body']} bytes (setting MAX_BODY).")
-    run = runner.for_app(current_app)
+    run = runner.for_app(app)
     facts = run.check_query(text, settings["base"], settings["allowlist"])
     if facts.has_dataset and default_graphs is None and named_graphs is None:
         # FROM / FROM NAMED become the request's dataset (the protocol's dataset wins when given)
@@ -137,6 +140,18 @@ def run_query(text: str, choice: negotiation.Choice, default_graphs=None, named_
     return outcome
 
 
+def answer_query(app, req: protocol.QueryRequest, accept: str | None):
+    """The answer to a query request that holds a query: its formats negotiated, then run; ApiError otherwise."""
+    try:
+        choice = negotiation.negotiate(accept, req.formats)
+    except negotiation.NotAcceptable as error:
+        raise ApiError(406, str(error)) from None
+    dataset = {}
+    if req.has_dataset:
+        dataset = {"default_graphs": req.default_graphs, "named_graphs": req.named_graphs}
+    return run_query(req.query, choice, accept=accept, formats=req.formats, app=app, **dataset)
+
+
 @bp.route("/sparql", methods=QUERY_METHODS)
 def query():
     if request.method == "OPTIONS":
@@ -145,16 +160,107 @@ def query():
     req = protocol.read_query(request, settings["max_body"])
     if req.query is None:
         return _describe(req.formats)
-    accept = request.headers.get("Accept")
-    try:
-        choice = negotiation.negotiate(accept, req.formats)
-    except negotiation.NotAcceptable as error:
-        raise ApiError(406, str(error)) from None
-    dataset = {}
-    if req.has_dataset:
-        dataset = {"default_graphs": req.default_graphs, "named_graphs": req.named_graphs}
-    outcome = run_query(req.query, choice, accept=accept, formats=req.formats, **dataset)
+    outcome = answer_query(current_app, req, request.headers.get("Accept"))
     return Response(outcome.body, content_type=outcome.content_type)
+
+
+class _EnvironRequest:
+    """What protocol.read_query reads of a request (method, query string, Content-Type, length, body), read
+    from the WSGI environ as Werkzeug reads it; the bytes of the body it read are kept in ``consumed``."""
+
+    def __init__(self, environ: dict):
+        self.environ = environ
+        self.method = environ["REQUEST_METHOD"]
+        self.query_string = environ.get("QUERY_STRING", "").encode("latin-1")
+        length = environ.get("CONTENT_LENGTH")
+        self.content_length = int(length) if length else None
+        self.headers = {"Content-Type": environ.get("CONTENT_TYPE", "")}
+        self.stream = self
+        self.consumed: bytes | None = None
+
+    def read(self, size: int) -> bytes:
+        left = min(size, self.content_length or 0) - len(self.consumed or b"")
+        parts = [self.consumed or b""]
+        stream = self.environ["wsgi.input"]
+        while left > 0:
+            part = stream.read(left)
+            if not part:
+                break
+            parts.append(part)
+            left -= len(part)
+        self.consumed = b"".join(parts)
+        return self.consumed
+
+
+class FastQueries:
+    """WSGI middleware, just in front of Flask: a query sent to /sparql answered without the web framework.
+
+    A query is the service's most frequent request and its cheapest answer: through Flask, the request and
+    response objects and the hooks cost about as much CPU as the query itself. This path reads the request
+    with the same protocol functions (``protocol.read_query``, ``answer_query``: negotiation, the guard, the
+    runner) and answers with the headers the app's own hooks give a /sparql answer (CORS, security, Vary),
+    taken once from those hooks. Whatever is not a plain success goes to Flask: a request with an ``Origin``
+    (a browser's; CORS answers per origin), HEAD, OPTIONS, no query (the console and the description), a
+    body the body reader or host check refused, and every error, which Flask answers in the one error
+    shape from the error this path met (``ERROR``), so nothing runs twice. tests/test_sparql_fast.py sends
+    the same requests both ways and finds the same status, headers and body.
+    """
+
+    ERROR = "hipback.sparql.error"
+    PATH = "/sparql"
+
+    def __init__(self, wsgi_app, app):
+        self.wsgi_app = wsgi_app
+        self.app = app
+        self._headers: list[tuple[str, str]] | None = None
+
+    def takes(self, environ: dict) -> bool:
+        from ..security import BODY_ERROR, HOST_ERROR
+
+        length = environ.get("CONTENT_LENGTH")
+        return (environ.get("PATH_INFO") == self.PATH and environ.get("REQUEST_METHOD") in ("GET", "POST")
+                and "HTTP_ORIGIN" not in environ and BODY_ERROR not in environ and HOST_ERROR not in environ
+                and environ.get("HTTP_CONTENT_ENCODING", "identity").strip().lower() in ("", "identity")
+                and (not length or (length.isascii() and length.isdigit())))
+
+    def headers(self) -> list[tuple[str, str]]:
+        """The headers the app's hooks add to a /sparql answer (all but its Content-Type and length)."""
+        if self._headers is None:
+            with self.app.test_request_context(self.PATH, method="GET"):
+                response = self.app.process_response(self.app.response_class(status=200))
+            self._headers = [(k, v) for k, v in response.headers.items()
+                             if k.lower() not in ("content-type", "content-length")]
+        return self._headers
+
+    def __call__(self, environ, start_response):
+        if not self.takes(environ):
+            return self.wsgi_app(environ, start_response)
+        request = _EnvironRequest(environ)
+        try:
+            req = protocol.read_query(request, int(self.app.config.get("MAX_BODY", 1_000_000)))
+            outcome = answer_query(self.app, req, environ.get("HTTP_ACCEPT")) if req.query is not None else None
+        except Exception as error:  # noqa: BLE001  (Flask answers it: its error handlers, its logging)
+            environ[self.ERROR] = error
+            outcome = None
+        if outcome is None:
+            if request.consumed is not None:  # the body, whole, for Flask to read again
+                environ["wsgi.input"] = io.BytesIO(request.consumed)
+            return self.wsgi_app(environ, start_response)
+        start_response("200 OK", [("Content-Type", outcome.content_type), ("Content-Length", str(len(outcome.body)))]
+                       + self.headers())
+        return [outcome.body]
+
+
+@bp.before_app_request
+def _error_met_on_the_fast_path():
+    error = request.environ.pop(FastQueries.ERROR, None)
+    if error is not None:
+        raise error
+
+
+def install(app) -> None:
+    """Put the fast path in front of ``app``'s Flask (before the body reader and host check wrap it)."""
+    app.wsgi_app = FastQueries(app.wsgi_app, app)
 
 
 class FailureLimit:
