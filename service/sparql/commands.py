@@ -147,11 +147,8 @@ def run_query(text: str, endpoint: str | None = None, fmt: str | None = None,
         return Remote(endpoint).run(job, float(settings.get("QUERY_TIMEOUT", 5.0)))
     from ..store import EmbeddedStore
     from .execute import run
-    from .worker import add_union_default_graph
 
-    store = EmbeddedStore(files).store
-    add_union_default_graph(store)  # the query's own FROM, if any, then chooses the default graph
-    return run(store, job, union_in_default=True)
+    return run(EmbeddedStore(files).store, job)
 
 
 @click.command("load")

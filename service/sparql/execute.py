@@ -86,10 +86,44 @@ def prepare() -> None:
     from . import guard  # noqa: F401
 
 
-def _dataset_arguments(job: Job, union_in_default: bool) -> dict:
+#: a query's tokens, as far as telling a dataset clause needs: comments, strings (long ones first), IRIs,
+#: variables and names (keywords, prefixed names, numbers) each one token; braces; any other character
+_TOKEN = re.compile(r"""
+    \#[^\n]*
+  | \"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\" | '''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
+  | "(?:[^"\\\n]|\\.)*" | '(?:[^'\\\n]|\\.)*'
+  | <[^<>"{}|^`\x00-\x20]*>
+  | [?$][\w\u00b7\u00c0-\U000effff]*
+  | [\w\u00c0-\U000effff.:%\\-]+
+  | .
+""", re.X | re.S)
+
+
+def has_dataset_clause(text: str) -> bool:
+    """Whether the query names its own dataset: a ``FROM`` or ``FROM NAMED`` clause, which comes only
+    outside every brace (a subquery has none). Comments, strings, IRIs, variables (``?from``) and
+    prefixed names (``ex:from``) are read as whole tokens, so a "from" inside them is not one. The
+    engine spells no keyword from ``\\u`` escapes (it refuses ``\\u0046ROM``), so neither does this."""
+    if "from" not in text.lower():
+        return False
+    depth = 0
+    for token in _TOKEN.findall(text):
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and token.upper() == "FROM":
+            return True
+    return False
+
+
+def _dataset_arguments(job: Job) -> dict:
+    """The dataset of the query: the protocol's, when the request names one; else the query's own FROM and
+    FROM NAMED, when it has them; else the union of the store's named graphs as the default graph."""
     if job.default_graphs is None and job.named_graphs is None:
-        # a store whose default graph holds the union lets the query's own FROM choose
-        return {"use_default_graph_as_union": True} if job.union and not union_in_default else {}
+        if job.union and not has_dataset_clause(job.query):
+            return {"use_default_graph_as_union": True}
+        return {}  # the engine reads the query's FROM itself (the union flag would override it)
     return {
         "default_graph": [ox.NamedNode(g) for g in job.default_graphs or []],
         "named_graphs": [ox.NamedNode(g) for g in job.named_graphs or []],
@@ -253,18 +287,19 @@ def _guard(job: Job, sealed: bool) -> Outcome | None:
     return None
 
 
-def run(store: ox.Store, job: Job, union_in_default: bool = False, sealed: bool = False) -> Outcome:
+def run(store: ox.Store, job: Job, sealed: bool = False) -> Outcome:
     """Run ``job`` on ``store``; never raises for a bad query.
 
-    ``union_in_default``: the store's default graph already holds the union of its named
-    graphs (a query worker's store). ``sealed``: this process cannot open a socket.
+    The store holds the named graphs; without a dataset, a query's default graph is their union, as
+    Oxigraph's ``--union-default-graph`` makes it (``_dataset_arguments``). ``sealed``: this process
+    cannot open a socket.
     """
     try:
         if job.guard:
             refused = _guard(job, sealed)
             if refused is not None:
                 return refused
-        result = store.query(job.query, base_iri=job.base, **_dataset_arguments(job, union_in_default))
+        result = store.query(job.query, base_iri=job.base, **_dataset_arguments(job))
         if isinstance(result, ox.QueryBoolean):
             return serialize_results([], bool(result), job)
         if isinstance(result, ox.QuerySolutions):

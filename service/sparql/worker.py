@@ -8,9 +8,11 @@ so the process holds no copy of the parent's threads or locks; FD is its end of 
 A snapshot is an N-Quads file written by the parent; each job names the snapshot it expects,
 and a worker whose copy is older reloads first (after an update).
 
-The worker's store also holds the union of the named graphs as its default graph, so a query
-without a dataset reads the union and one with ``FROM`` reads what ``FROM`` names, as the
-engine parses it (no other parser has to find the ``FROM`` clauses).
+The worker's store holds the named graphs only; a query without a dataset reads their union as its
+default graph (the engine's union flag), one with ``FROM`` what ``FROM`` names (``execute.run``).
+A store with a copy of the union in its default graph would hold every quad twice: twice the
+memory, and joins that walk twice as many entries (a 60-row join of the ontology: 2.4 ms against
+1.3 ms).
 
 Two bounds are set once the store is loaded:
 
@@ -30,7 +32,7 @@ import os
 _SPARE: list[int] = []
 
 
-def _load(path: str, union: bool = True):
+def _load(path: str):
     import pyoxigraph as ox
 
     store = ox.Store()
@@ -43,14 +45,7 @@ def _load(path: str, union: bool = True):
     finally:
         if spare is not None:
             _SPARE.append(os.open(os.devnull, os.O_RDONLY))
-    if union:
-        add_union_default_graph(store)
     return store
-
-
-def add_union_default_graph(store) -> None:
-    """Copy every named graph's triples into the store's default graph."""
-    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
 
 
 def _die_with_parent() -> None:
@@ -112,13 +107,13 @@ def main(conn, snapshot: tuple[int, str], sealed: bool = True, memory_mb: int = 
         job_generation, job_path, job = message
         try:
             if isinstance(job, UpdateJob):  # on a plain copy of the snapshot; this worker's store stays
-                outcome = run_update(_load(job_path, union=False), job)
+                outcome = run_update(_load(job_path), job)
             else:
                 if job_generation != generation:
                     store = None
                     store = _load(job_path)
                     generation = job_generation
-                outcome = run(store, job, union_in_default=True, sealed=sealed)
+                outcome = run(store, job, sealed=sealed)
         except MemoryError:
             outcome = Outcome(503, message="The query needed more memory than a query worker has "
                                            "(setting QUERY_MEMORY); narrow it, or add a LIMIT.")
