@@ -122,26 +122,20 @@ def graph_files(graph: str, work: Path) -> list[tuple[Path, str]]:
     return [(asserted, files[0][1]), files[1]]
 
 
-def project_root_for(files, work: Path) -> Path:
-    """A HIPBACK_ROOT whose ontology/release holds ``files`` (the service loads the release from there)."""
-    root = work / "root"
-    release = root / "ontology" / "release"
-    release.mkdir(parents=True)
-    for (path, _graph), name in zip(files, ("hipback.nt", "hipback-inferred.nt")):
-        os.symlink(path, release / name)
-    for child in ROOT.iterdir():
-        if child.name not in ("ontology",) and not (root / child.name).exists():
-            os.symlink(child, root / child.name)
-    return root
+def hipback_command(files, port: int, workers: int = 2, timeout: int = 600) -> list[str]:
+    """``hipback serve`` on ``port``; over other files than the release, the same server through
+    bench/serve_files.py (the service reads its own release from the installed package)."""
+    if [(Path(p).resolve(), g) for p, g in files] == [(Path(p).resolve(), g) for p, g in release_files()]:
+        return [sys.executable, "-m", "hipback.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+                "--workers", str(workers), "--timeout", str(timeout)]
+    return [sys.executable, str(ROOT / "bench" / "serve_files.py"), str(port), str(workers), str(timeout),
+            *(f"{path}={graph}" for path, graph in files)]
 
 
 def start_hipback(files, work: Path, log) -> Target:
     port = free_port()
-    env = dict(os.environ, HIPBACK_ROOT=str(project_root_for(files, work)), HIPBACK_QUERY_TIMEOUT="120",
-               HIPBACK_MAX_RESULTS="1000000")
-    process = subprocess.Popen([sys.executable, "-m", "hipback.cli", "serve", "--host", "127.0.0.1",
-                                "--port", str(port), "--workers", "2", "--timeout", "600"],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    env = dict(os.environ, HIPBACK_QUERY_TIMEOUT="120", HIPBACK_MAX_RESULTS="1000000")
+    process = subprocess.Popen(hipback_command(files, port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/sparql"
     started = time.perf_counter()
     wait_for(url, process)
@@ -272,6 +266,49 @@ def service_memory(pid: int) -> dict:
     return {"roles": roles, "total_mb": round(sum(sum(v) for v in roles.values()), 1)}
 
 
+def _role(pid: int, root: int) -> str:
+    command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    return "query worker" if "hipback.sparql.worker" in command else "main process" if pid == root else "web worker"
+
+
+def _cpu_seconds(root: int) -> dict[str, float]:
+    """CPU time (user + system, s) of a process and all its descendants, by role."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    seconds: dict[str, float] = {}
+    stack, seen = [root], set()
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        stack += _children(current)
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            role = _role(current, root)
+        except OSError:
+            continue
+        seconds[role] = seconds.get(role, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return seconds
+
+
+def _machine_seconds() -> float:
+    """CPU time the whole machine spent busy (every CPU, /proc/stat), s."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per_request(target: "Target", query: str, clients: int, seconds: float) -> dict:
+    """Where the machine's CPU goes per request while ``clients`` send ``query``: the server's processes by
+    role, and the rest (the client processes, the kernel's network work and anything else), in microseconds."""
+    before, machine = _cpu_seconds(target.process.pid), _machine_seconds()
+    figures = load(target.url, query, clients, seconds)
+    after, machine = _cpu_seconds(target.process.pid), _machine_seconds() - machine
+    n = max(1, figures["requests"])
+    server = {role: round((after[role] - before.get(role, 0.0)) / n * 1e6) for role in after}
+    return {"rps": figures["rps"], "server_us": server, "machine_us": round(machine / n * 1e6),
+            "rest_us": round((machine - sum(after[r] - before.get(r, 0.0) for r in after)) / n * 1e6)}
+
+
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
@@ -281,9 +318,7 @@ def lookups_under_runaways(files, work: Path, log, seconds: float) -> dict:
     from concurrent.futures import ThreadPoolExecutor
 
     port = free_port()
-    root = project_root_for(files, work / "runaway")
-    process = subprocess.Popen([sys.executable, "-m", "hipback.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                               cwd=ROOT, env=dict(os.environ, HIPBACK_ROOT=str(root)), stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(hipback_command(files, port, timeout=30), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/sparql"
     terms = ["LumbarHerniatedDisc", "LowBackPain", "Sciatica", "HipBursitis", "Osteoarthritis", "MuscleStrain"]
     lookup = PREFIXES + "SELECT ?label WHERE {{ hb:{} rdfs:label ?label }}"
@@ -365,6 +400,9 @@ def bench_graph(graph: str, clients: list[int], seconds: float, log) -> dict:
                     print(f"  {name:9} clients={n:<3} {t.name:17} {figures['rps']:8.1f} req/s  p50 {figures['p50_ms']} ms"
                           f"  p95 {figures['p95_ms']} ms  errors {figures['errors']}", flush=True)
         result["memory_after"] = service_memory(targets[0].process.pid)
+        at = 8 if 8 in clients else max(clients)
+        result["cpu"] = {t.name: cpu_per_request(t, QUERIES[graph]["lookup"], at, seconds) for t in targets[:2]}
+        print(f"  CPU per lookup: {result['cpu']}", flush=True)
         if graph == "ontology":
             result["runaways"] = lookups_under_runaways(files, work, log, max(seconds, 10.0))
             print(f"  lookups under runaways: {result['runaways']}", flush=True)
@@ -386,14 +424,15 @@ def markdown(results: list[dict], seconds: float, clients: list[int]) -> str:
         "per client (form POST, SPARQL JSON results). The three servers hold the same triples in the same named graphs, "
         "default graph their union; each query gave the same number of rows on all three before it was timed.",
         "",
-        "- **hipback /sparql**: `hipback serve` (gunicorn, 2 workers x 8 threads), each query checked, run in a "
-        "query worker process (one per core and one light worker, per web worker) and written again within the size cap;",
+        "- **hipback /sparql**: `hipback serve` (gunicorn, 2 workers x 8 threads); each query is read by the layer in "
+        "front of Flask (`FastQueries`), checked and run in a query worker process (one per core and one light worker, "
+        "per web worker), its answer written row by row within the caps;",
         "- **Oxigraph server**: `oxigraph serve --union-default-graph`, in memory like the embedded store, queried "
         "directly (the floor: the same engine with no Python around it);",
         f"- **rdflib-endpoint**: the Python peer (FastAPI + rdflib), under uvicorn, at up to {PEER_CLIENTS} clients (it runs one "
         "query at a time; past that its queue outlives the clients' timeout and spills into the next cell);",
         "- **hipback GET /api** (baseline): the same hipback server answering a small JSON route that runs no query: "
-        "the cost of any request through gunicorn and Flask, which the lookups are bound by.",
+        "the cost of a request through gunicorn and Flask (a query to /sparql passes Flask by).",
         "",
     ]
     at = 8 if 8 in clients else max(clients)
@@ -413,6 +452,22 @@ def markdown(results: list[dict], seconds: float, clients: list[int]) -> str:
             lines.append(f"| {result['graph']} | {name} | {ours} | {ours / floor:.2f}x | {floors[name]}x | "
                          f"{'yes' if ours >= floors[name] * floor else 'no'} | {ours / peer:.1f}x | {failed} |")
     lines += [""]
+    if any(r.get("cpu") for r in results):
+        lines += [f"## Where the CPU goes, lookups at {at} clients", "",
+                  "CPU time per request, in microseconds, while the clients send the lookup again (read from /proc for "
+                  "each server's processes and for the whole machine). The rest is the client processes (Python, "
+                  "`requests`), the kernel's loopback network and anything else; the clients share the 2 CPUs with the "
+                  "server, so a server that costs less leaves them more.", "",
+                  "| graph | server | req/s | web workers | query workers | server in all | the rest | machine |",
+                  "|---|---|---:|---:|---:|---:|---:|---:|"]
+        for result in results:
+            for name, cpu in (result.get("cpu") or {}).items():
+                server = cpu["server_us"]
+                web = server.get("web worker", 0) + server.get("main process", 0)
+                lines.append(f"| {result['graph']} | {name} | {cpu['rps']} | {web if 'hipback' in name else ''} | "
+                             f"{server.get('query worker', '') if 'hipback' in name else ''} | {sum(server.values())} | "
+                             f"{cpu['rest_us']} | {cpu['machine_us']} |")
+        lines += [""]
     runaway = next((r["runaways"] for r in results if r.get("runaways")), None)
     if runaway:
         alone, busy = runaway["alone"], runaway["with_four_runaways"]

@@ -78,12 +78,14 @@ def harden_gunicorn() -> None:
     util.write_error = write_error
 
 
-def serve_app(host: str, port: int, workers: int, debug: bool = False, timeout: int = 30) -> None:
-    """Serve the app: gunicorn with ``workers`` processes, or Flask's own server with ``debug``."""
+def serve_app(host: str, port: int, workers: int, debug: bool = False, timeout: int = 30, factory=None) -> None:
+    """Serve the app: gunicorn with ``workers`` processes, or Flask's own server with ``debug``. ``factory``
+    (default ``create_app``) makes the app in each worker; bench/serve_files.py gives one over other files."""
     from . import create_app
 
+    factory = factory or create_app
     if debug:
-        create_app().run(host=host, port=port, debug=True)
+        factory().run(host=host, port=port, debug=True)
         return
 
     from gunicorn.app.base import BaseApplication
@@ -102,7 +104,7 @@ def serve_app(host: str, port: int, workers: int, debug: bool = False, timeout: 
             self.cfg.set("proc_name", "hipback")
 
         def load(self):
-            return create_app()
+            return factory()
 
     Server().run()
 
