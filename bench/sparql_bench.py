@@ -244,37 +244,8 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def service_memory(pid: int) -> dict:
-    """Proportional set size (MB) of a process and all its descendants, by role."""
-    roles: dict[str, list[float]] = {"gunicorn master": [], "web worker": [], "query worker": []}
-    stack, seen = [pid], set()
-    while stack:
-        current = stack.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        stack += _children(current)
-        try:
-            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
-            command = Path(f"/proc/{current}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        pss = next(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")) / 1024
-        role = ("query worker" if "hipback.sparql.worker" in command else
-                "gunicorn master" if current == pid else "web worker")
-        roles[role].append(round(pss, 1))
-    return {"roles": roles, "total_mb": round(sum(sum(v) for v in roles.values()), 1)}
-
-
-def _role(pid: int, root: int) -> str:
-    command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    return "query worker" if "hipback.sparql.worker" in command else "main process" if pid == root else "web worker"
-
-
-def _cpu_seconds(root: int) -> dict[str, float]:
-    """CPU time (user + system, s) of a process and all its descendants, by role."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    seconds: dict[str, float] = {}
+def _tree(root: int, root_role: str = "gunicorn master"):
+    """Each process of ``root``'s tree (itself and its descendants), with its role."""
     stack, seen = [root], set()
     while stack:
         current = stack.pop()
@@ -283,8 +254,33 @@ def _cpu_seconds(root: int) -> dict[str, float]:
         seen.add(current)
         stack += _children(current)
         try:
+            command = Path(f"/proc/{current}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        yield current, ("query worker" if "hipback.sparql.worker" in command else
+                        root_role if current == root else "web worker")
+
+
+def service_memory(pid: int) -> dict:
+    """Proportional set size (MB) of a process and all its descendants, by role."""
+    roles: dict[str, list[float]] = {"gunicorn master": [], "web worker": [], "query worker": []}
+    for current, role in _tree(pid):
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        pss = next(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")) / 1024
+        roles[role].append(round(pss, 1))
+    return {"roles": roles, "total_mb": round(sum(sum(v) for v in roles.values()), 1)}
+
+
+def _cpu_seconds(root: int) -> dict[str, float]:
+    """CPU time (user + system, s) of a process and all its descendants, by role."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    seconds: dict[str, float] = {}
+    for current, role in _tree(root, "main process"):
+        try:
             fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            role = _role(current, root)
         except OSError:
             continue
         seconds[role] = seconds.get(role, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
