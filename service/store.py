@@ -84,6 +84,33 @@ def release_files() -> list[tuple[Path, str]]:
     ]
 
 
+def graph_contents(files: list[tuple[Path, str]] | None = None) -> list[tuple[str, Path | bytes]]:
+    """What each graph of the store holds: (graph, the file, or its N-Triples as bytes).
+
+    A triple an earlier file already holds is left out of a later one, so that each triple of the release is in
+    one graph and the union of the graphs (a query's default graph) matches it once: the ontology header, which
+    both release files carry so that each names its version, is in the asserted graph only. Lines are compared
+    as written (the build writes canonical N-Triples); a line with a blank node is always kept, since two files'
+    blank nodes are never the same node. Only the later files are held in memory while the earlier are read.
+    """
+    files = files or release_files()
+    contents: list[tuple[str, Path | bytes]] = []
+    for index, (path, graph) in enumerate(files):
+        if index == 0:
+            contents.append((graph, path))
+            continue
+        with open(path, "rb") as handle:
+            lines = handle.read().splitlines(keepends=True)
+        shared = {line.rstrip(b"\r\n") for line in lines if b"_:" not in line}
+        seen: set[bytes] = set()
+        for earlier, _ in files[:index]:
+            with open(earlier, "rb") as handle:
+                seen.update(line.rstrip(b"\r\n") for line in handle if line.rstrip(b"\r\n") in shared)
+        kept = [line for line in lines if line.rstrip(b"\r\n") not in seen]
+        contents.append((graph, path if len(kept) == len(lines) else b"".join(kept)))
+    return contents
+
+
 class Store:
     """Shared behaviour; subclasses implement ``_select``, ``_ask`` and ``_construct``.
 
@@ -122,9 +149,14 @@ class EmbeddedStore(Store):
         self._ox = ox
         self.store = ox.Store()
         digest = hashlib.sha256()
-        for path, graph in files or release_files():
-            with open(path, "rb") as handle:
-                self.store.bulk_load(handle, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+        files = files or release_files()
+        for graph, content in graph_contents(files):
+            if isinstance(content, bytes):
+                self.store.bulk_load(content, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+            else:
+                with open(content, "rb") as handle:
+                    self.store.bulk_load(handle, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+        for path, graph in files:
             with open(path, "rb") as handle:
                 digest.update(graph.encode() + b"\n" + hashlib.file_digest(handle, "sha256").digest())
         #: names the content loaded (the files and their graphs): stores of one release share a query pool

@@ -80,6 +80,15 @@ def test_csv_reads_back_as_the_values(answer):
     assert read[1:] == expected
 
 
+@pytest.mark.parametrize("fmt, name", [(ox.QueryResultsFormat.JSON, "json"), (ox.QueryResultsFormat.XML, "xml"),
+                                       (ox.QueryResultsFormat.TSV, "tsv")])
+def test_a_literal_keeps_its_base_direction(fmt, name):
+    store = ox.Store()
+    term = next(iter(store.query('SELECT ?l WHERE { BIND(STRLANGDIR("abc", "ar", "rtl") AS ?l) }')))["l"]
+    assert str(term.direction) == "rtl"
+    assert parsed(results.write(name, ["l"], [(term,)]), fmt) == (["l"], [(term,)])
+
+
 @pytest.mark.parametrize("value", [True, False])
 def test_ask_answers_in_every_format(value):
     assert ox.parse_query_results(results.write("json", [], value), format=ox.QueryResultsFormat.JSON).__bool__() is value

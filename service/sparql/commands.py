@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import io
 import sys
 import re
 from pathlib import Path
@@ -50,26 +51,34 @@ def _blank_groups(lines: list[str]) -> list[list[str]]:
     return list(groups.values())
 
 
-def _chunks(path: Path, size: int):
-    """The file's triples in chunks of about ``size`` lines (and CHUNK_BYTES); (lines, True) for those with
-    blank nodes.
+def _lines(content):
+    """The lines of N-Triples given as a file or as bytes (store.graph_contents), read as they go."""
+    if isinstance(content, bytes):
+        yield from content.decode("utf-8").splitlines(keepends=True)
+        return
+    with open(content, encoding="utf-8") as handle:
+        yield from handle
+
+
+def _chunks(lines, size: int):
+    """The triples of N-Triples ``lines`` in chunks of about ``size`` lines (and CHUNK_BYTES); (lines, True) for
+    those with blank nodes.
 
     Blank node labels are scoped to one update request, so the triples of one blank node (an OWL restriction,
     a list) must be sent together or they would become several nodes: those go in chunks of whole groups
     (``_blank_groups``) of at most BLANK_LINES lines where the groups allow.
     """
     chunk, blank, size_bytes = [], [], 0
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip() and not line.startswith("#"):
-                if _BLANK.search(line):
-                    blank.append(line)
-                    continue
-                chunk.append(line)
-                size_bytes += len(line.encode("utf-8"))
-                if len(chunk) >= size or size_bytes >= CHUNK_BYTES:
-                    yield chunk, False
-                    chunk, size_bytes = [], 0
+    for line in lines:
+        if line.strip() and not line.startswith("#"):
+            if _BLANK.search(line):
+                blank.append(line)
+                continue
+            chunk.append(line)
+            size_bytes += len(line.encode("utf-8"))
+            if len(chunk) >= size or size_bytes >= CHUNK_BYTES:
+                yield chunk, False
+                chunk, size_bytes = [], 0
     if chunk:
         yield chunk, False
     chunk = []
@@ -84,37 +93,40 @@ def _chunks(path: Path, size: int):
 
 def load_remote(url: str, files: list[tuple[Path, str]] | None = None, method: str = "gsp",
                 token: str = "", timeout: float = 120.0) -> dict[str, int]:
-    """Load each (N-Triples file, graph IRI) into the store at ``url``; returns graph -> triples sent.
+    """Load each (N-Triples file, graph IRI) into the store at ``url``, as the embedded store holds them (a
+    triple an earlier file holds is left out of a later one: ``store.graph_contents``); returns graph -> triples
+    sent.
 
     ``method="gsp"``: ``url`` is a Graph Store Protocol endpoint (Oxigraph: ``/store``); each
     graph is replaced with PUT. ``method="update"``: ``url`` is a SPARQL Update endpoint.
     """
-    from ..store import release_files
+    from ..store import graph_contents, release_files
 
     files = files or release_files()
+    for path, _graph in files:
+        if not Path(path).exists():
+            raise click.ClickException(f"{path} does not exist; run `hipback build` first")
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     sent: dict[str, int] = {}
     with requests.Session() as session:
-        for path, graph in files:
-            if not Path(path).exists():
-                raise click.ClickException(f"{path} does not exist; run `hipback build` first")
+        for graph, content in graph_contents(files):
             if method == "gsp":
-                with open(path, "rb") as body:
+                with (open(content, "rb") if isinstance(content, Path) else io.BytesIO(content)) as body:
                     response = session.put(url, params={"graph": graph}, data=body, timeout=timeout,
                                            headers={**headers, "Content-Type": vocab.NTRIPLES})
                 _check(response, url)
-                sent[graph] = sum(1 for line in open(path, encoding="utf-8") if line.strip() and not line.startswith("#"))
+                sent[graph] = sum(1 for line in _lines(content) if line.strip() and not line.startswith("#"))
             elif method == "update":
                 update_headers = {**headers, "Content-Type": "application/sparql-update; charset=utf-8"}
                 _check(session.post(url, data=f"DROP SILENT GRAPH <{graph}>".encode(), headers=update_headers,
                                     timeout=timeout), url)
                 count = 0
-                for chunk, blank in _chunks(Path(path), CHUNK_LINES):
+                for chunk, blank in _chunks(_lines(content), CHUNK_LINES):
                     triples = f"GRAPH <{graph}> {{\n{''.join(chunk)}}}"
                     # a template's blank nodes are one new node per label in the request; some stores (Virtuoso)
                     # take no blank node in INSERT DATA
-                    text = f"INSERT {{ {triples} }} WHERE {{}}" if blank else f"INSERT DATA {{ {triples} }}"
-                    _check(session.post(url, data=text.encode("utf-8"), headers=update_headers, timeout=timeout), url)
+                    body = f"INSERT {{ {triples} }} WHERE {{}}" if blank else f"INSERT DATA {{ {triples} }}"
+                    _check(session.post(url, data=body.encode("utf-8"), headers=update_headers, timeout=timeout), url)
                     count += len(chunk)
                 sent[graph] = count
             else:

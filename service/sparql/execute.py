@@ -87,32 +87,53 @@ def prepare() -> None:
 
 
 #: a query's tokens, as far as telling a dataset clause needs: comments, strings (long ones first), IRIs,
-#: variables and names (keywords, prefixed names, numbers) each one token; braces; any other character
+#: language tags, variables and names (keywords, prefixed names with their escapes, numbers) each one token;
+#: braces; any other character
 _TOKEN = re.compile(r"""
     \#[^\n]*
   | \"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\" | '''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
   | "(?:[^"\\\n]|\\.)*" | '(?:[^'\\\n]|\\.)*'
   | <[^<>"{}|^`\x00-\x20]*>
+  | @[A-Za-z]+(?:-[A-Za-z0-9]+)*(?:--[A-Za-z]+)?
   | [?$][\w\u00b7\u00c0-\U000effff]*
-  | [\w\u00c0-\U000effff.:%\\-]+
+  | (?:[\w\u00b7\u00c0-\U000effff.:%-]|\\[_~.\-!$&'()*+,;=/?\#@%])+
   | .
 """, re.X | re.S)
+#: ``FROM`` written against a prefixed name (``FROM:g``, the empty prefix) reads as one name; ``from:`` alone
+#: is a prefix being declared
+_FROM_NAME = re.compile(r"FROM:.", re.I | re.S)
 
 
-def has_dataset_clause(text: str) -> bool:
-    """Whether the query names its own dataset: a ``FROM`` or ``FROM NAMED`` clause, which comes only
-    outside every brace (a subquery has none). Comments, strings, IRIs, variables (``?from``) and
-    prefixed names (``ex:from``) are read as whole tokens, so a "from" inside them is not one. The
-    engine spells no keyword from ``\\u`` escapes (it refuses ``\\u0046ROM``), so neither does this."""
+def has_dataset_clause(text: str, base: str | None = None) -> bool:
+    """Whether the query names its own dataset: a ``FROM`` or ``FROM NAMED`` clause.
+
+    A text without the word cannot have one. Otherwise SPARQL's grammar decides (the guard's parser,
+    ``guard.inspect_query``, cached per text); a text that grammar cannot read (newer syntax, deep nesting)
+    is read by ``_tokens_say_from``."""
     if "from" not in text.lower():
         return False
+    from ..errors import ApiError
+    from . import guard
+
+    try:
+        return guard.inspect_query(text, base, force=True).has_dataset
+    except ApiError:
+        return _tokens_say_from(text)
+
+
+def _tokens_say_from(text: str) -> bool:
+    """A dataset clause comes only outside every brace (a subquery has none). Comments, strings, IRIs,
+    language tags, variables (``?from``) and prefixed names (``ex:from``, ``ex:a\\#b``) are read as whole
+    tokens, so a "from" inside them is not one. The engine spells no keyword from ``\\u`` escapes (it
+    refuses ``\\u0046ROM``), so neither does this. A comparison written ``1<2)#>`` reads as an IRI here, as
+    a reading without the grammar must."""
     depth = 0
     for token in _TOKEN.findall(text):
         if token == "{":
             depth += 1
         elif token == "}":
             depth = max(0, depth - 1)
-        elif depth == 0 and token.upper() == "FROM":
+        elif depth == 0 and (token.upper() == "FROM" or _FROM_NAME.match(token)):
             return True
     return False
 
@@ -121,7 +142,7 @@ def _dataset_arguments(job: Job) -> dict:
     """The dataset of the query: the protocol's, when the request names one; else the query's own FROM and
     FROM NAMED, when it has them; else the union of the store's named graphs as the default graph."""
     if job.default_graphs is None and job.named_graphs is None:
-        if job.union and not has_dataset_clause(job.query):
+        if job.union and not has_dataset_clause(job.query, job.base):
             return {"use_default_graph_as_union": True}
         return {}  # the engine reads the query's FROM itself (the union flag would override it)
     return {

@@ -33,7 +33,9 @@ def _json_term(term) -> str:
     if kind is _LITERAL:
         language = term.language
         if language:
-            return '{"type":"literal","value":' + _json_string(term.value) + ',"xml:lang":' + _json_string(language) + "}"
+            direction = term.direction  # RDF 1.2 base direction, as SPARQL 1.2 results write it
+            return ('{"type":"literal","value":' + _json_string(term.value) + ',"xml:lang":' + _json_string(language)
+                    + (',"its:dir":' + _json_string(str(direction)) if direction else "") + "}")
         datatype = term.datatype.value
         if datatype != XSD_STRING:
             return '{"type":"literal","value":' + _json_string(term.value) + ',"datatype":' + _json_string(datatype) + "}"
@@ -117,7 +119,9 @@ def _xml_term(term) -> str:
         return f"<bnode>{escape(term.value)}</bnode>"
     if kind is _LITERAL:
         if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+            direction = (f" its:dir={quoteattr(str(term.direction))} xmlns:its=\"http://www.w3.org/2005/11/its\" "
+                         'its:version="2.0"') if term.direction else ""
+            return f"<literal xml:lang={quoteattr(term.language)}{direction}>{escape(term.value)}</literal>"
         if term.datatype.value != XSD_STRING:
             return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
         return f"<literal>{escape(term.value)}</literal>"
