@@ -155,6 +155,19 @@ def test_the_default_graph_is_the_union_and_from_chooses_another(client, store):
                  **{"default-graph-uri": INFERRED}) == per_graph[INFERRED]
 
 
+def test_a_long_query_is_read_by_the_tokenizer_and_answers_the_same(client):
+    from hipback.sparql.execute import GRAMMAR_CHARS
+
+    padding = "# rows from a survey " + "x" * GRAMMAR_CHARS + "\n"
+    union = count(client, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    long_comment = padding + "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(?o != 'from') }"
+    assert len(long_comment) > GRAMMAR_CHARS and not has_dataset_clause(long_comment)
+    assert count(client, long_comment) == union
+    long_from = padding + f"SELECT (COUNT(*) AS ?n) FROM <{INFERRED}> WHERE {{ ?s ?p ?o }}"
+    assert len(long_from) > GRAMMAR_CHARS and has_dataset_clause(long_from)
+    assert count(client, long_from) == count(client, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} }}")
+
+
 def test_each_triple_of_the_release_is_in_one_graph(tmp_path):
     from hipback.store import graph_contents
 
