@@ -67,6 +67,25 @@ def test_examples(text, expected):
     assert _tokens_say_from(text) is expected
 
 
+PAD = "# " + "x" * 4100 + "\n"  # over GRAMMAR_CHARS: the tokenizer alone reads these
+
+
+@pytest.mark.parametrize("text, expected", [
+    (PAD + "PREFIX from: <urn:f#> SELECT (COUNT(*) AS ?n) (from:x AS ?k) WHERE { ?s ?p ?o }", False),
+    ("PREFIX from: <urn:f#> SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o } HAVING (COUNT(*) > 0 || \"x\"@en--rtl = from:x)",
+     False),  # SPARQL 1.2 the grammar cannot read
+    (PAD + "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p HAVING(COUNT(*)<5)#> } taken from a graph\nLIMIT 1",
+     False),
+    (PAD + "PREFIX : <urn:g#> SELECT (COUNT(*) AS ?n) ((1<2)AS?b)FROM:asserted#>\nWHERE { ?s ?p ?o }", True),
+    (PAD + "SELECT * FROM<urn:g>WHERE{?s ?p ?o}", True),
+    (PAD + "SELECT * WHERE { ?s<http://x/#p>?o } # from", False),
+    # the guard's parser would expand the escape inside the comment; the engine does not
+    ("SELECT (COUNT(*) AS ?n) # \\u000A from <urn:g>\nWHERE { ?s ?p ?o }", False),
+])
+def test_what_the_tokenizer_reads_alone(text, expected):
+    assert has_dataset_clause(text) is expected
+
+
 def test_what_only_the_grammar_tells():
     """A comparison written ``1<2)#>`` is an IRI to a reading without the grammar; the grammar decides."""
     text = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o } HAVING(COUNT(*)>0&&1<2)#> from here on"
@@ -183,3 +202,16 @@ def test_each_triple_of_the_release_is_in_one_graph(tmp_path):
     third = tmp_path / "c.nt"
     third.write_text(c, encoding="utf-8")
     assert graph_contents([(first, "urn:g1"), (third, "urn:g3")])[1] == ("urn:g3", third)  # nothing shared
+
+
+def test_a_literal_with_a_unicode_line_separator_stays_one_line(tmp_path):
+    from hipback.sparql.commands import _lines
+    from hipback.store import graph_contents
+
+    header = "<urn:o> <urn:v> \"1\" .\n"
+    odd = "<urn:s> <urn:p> \"line one\u2028# line two\u0085three\" .\n"
+    first, second = tmp_path / "a.nt", tmp_path / "b.nt"
+    first.write_text(header, encoding="utf-8")
+    second.write_text(header + odd, encoding="utf-8")
+    (graph, content), = graph_contents([(first, "urn:g1"), (second, "urn:g2")])[1:]
+    assert list(_lines(content)) == [odd] and list(_lines(second)) == [header, odd]

@@ -52,12 +52,16 @@ def _blank_groups(lines: list[str]) -> list[list[str]]:
 
 
 def _lines(content):
-    """The lines of N-Triples given as a file or as bytes (store.graph_contents), read as they go."""
+    """The lines of N-Triples given as a file or as bytes (store.graph_contents), read as they go; a line ends
+    at LF only (a literal may hold U+2028 or U+0085 as they are, which ``str.splitlines`` would break at)."""
     if isinstance(content, bytes):
-        yield from content.decode("utf-8").splitlines(keepends=True)
+        for line in content.split(b"\n"):
+            if line:
+                yield line.decode("utf-8") + "\n"
         return
-    with open(content, encoding="utf-8") as handle:
-        yield from handle
+    with open(content, encoding="utf-8", newline="") as handle:
+        for line in handle:
+            yield line
 
 
 def _chunks(lines, size: int):

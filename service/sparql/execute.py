@@ -93,7 +93,7 @@ _TOKEN = re.compile(r"""
     \#[^\n]*
   | \"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\" | '''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
   | "(?:[^"\\\n]|\\.)*" | '(?:[^'\\\n]|\\.)*'
-  | <[^<>"{}|^`\x00-\x20]*>
+  | (?<![\w)\]])<[^<>"{}|^`\x00-\x20]*>
   | @[A-Za-z]+(?:-[A-Za-z0-9]+)*(?:--[A-Za-z]+)?
   | [?$][\w\u00b7\u00c0-\U000effff]*
   | (?:[\w\u00b7\u00c0-\U000effff.:%-]|\\[_~.\-!$&'()*+,;=/?\#@%])+
@@ -117,7 +117,8 @@ def has_dataset_clause(text: str, base: str | None = None) -> bool:
     (newer syntax, deep nesting), is read by ``_tokens_say_from``."""
     if "from" not in text.lower():
         return False
-    if len(text) > GRAMMAR_CHARS:
+    if len(text) > GRAMMAR_CHARS or "\\u" in text or "\\U" in text:
+        # the guard's parser expands \u escapes anywhere, comments included; the engine does not
         return _tokens_say_from(text)
     from ..errors import ApiError
     from . import guard
@@ -132,15 +133,19 @@ def _tokens_say_from(text: str) -> bool:
     """A dataset clause comes only outside every brace (a subquery has none). Comments, strings, IRIs,
     language tags, variables (``?from``) and prefixed names (``ex:from``, ``ex:a\\#b``) are read as whole
     tokens, so a "from" inside them is not one. The engine spells no keyword from ``\\u`` escapes (it
-    refuses ``\\u0046ROM``), so neither does this. A comparison written ``1<2)#>`` reads as an IRI here, as
-    a reading without the grammar must."""
+    refuses ``\\u0046ROM``), so neither does this. A ``<`` right after a name, a number or a closing bracket
+    is a comparison (``COUNT(*)<5)#>`` is not an IRI), so an IRI is read only where one may begin."""
+    tokens = _TOKEN.findall(text)
+    # ``from:x`` is FROM and the empty prefix's ``:x``, unless the query declares a prefix ``from:``
+    words = [t for t in tokens if not t.isspace()]
+    declared = any(a.upper() == "PREFIX" and b.lower() == "from:" for a, b in zip(words, words[1:]))
     depth = 0
-    for token in _TOKEN.findall(text):
+    for token in tokens:
         if token == "{":
             depth += 1
         elif token == "}":
             depth = max(0, depth - 1)
-        elif depth == 0 and (token.upper() == "FROM" or _FROM_NAME.match(token)):
+        elif depth == 0 and (token.upper() == "FROM" or (not declared and _FROM_NAME.match(token))):
             return True
     return False
 
