@@ -232,11 +232,15 @@ def too_big(max_bytes: int) -> Outcome:
     )
 
 
+def _no_results_format(job: Job) -> Outcome:
+    return Outcome(406, message=negotiation.not_acceptable_message(job.accept, "results", list(job.formats)), kind="results")
+
+
 def solutions_outcome(solutions, job: Job) -> Outcome:
     """The solutions as rows in query order, written as they are read; 503 past MAX_RESULTS rows or
     MAX_ANSWER_BYTES bytes (the bytes written, counted row by row)."""
     if job.results_format is None:
-        return Outcome(406, message=negotiation.not_acceptable_message(job.accept, "results", list(job.formats)), kind="results")
+        return _no_results_format(job)
     names = [v.value for v in solutions.variables]
     variables = in_query_order(names, job.query)
     order = None if variables == names else [names.index(v) for v in variables]
@@ -274,18 +278,14 @@ def _over(body: bytes, job: Job) -> bool:
     return bool(job.max_bytes) and len(body) > job.max_bytes
 
 
-def serialize_results(variables: list[str], rows, job: Job) -> Outcome:
-    """A whole answer (``rows`` a list of rows, or a boolean for ASK) in the job's results format."""
+def boolean_outcome(value: bool, job: Job) -> Outcome:
+    """An ASK answer in the job's results format."""
     if job.results_format is None:
-        return Outcome(406, message=negotiation.not_acceptable_message(job.accept, "results", list(job.formats)), kind="results")
-    try:
-        body = results.write(job.results_format, variables, rows)
-    except results.NotRepresentable as error:
-        return not_representable(error)
+        return _no_results_format(job)
+    body = results.WRITERS[job.results_format].boolean(value).encode()
     if _over(body, job):
         return too_big(job.max_bytes)
-    count = 1 if isinstance(rows, bool) else len(rows)
-    return Outcome(200, negotiation.CONTENT_TYPES[job.results_format], body, rows=count, kind="results")
+    return Outcome(200, negotiation.CONTENT_TYPES[job.results_format], body, rows=1, kind="results")
 
 
 def serialize_graph(triples: list, job: Job) -> Outcome:
@@ -334,7 +334,7 @@ def run(store: ox.Store, job: Job, sealed: bool = False) -> Outcome:
                 return refused
         result = store.query(job.query, base_iri=job.base, **_dataset_arguments(job))
         if isinstance(result, ox.QueryBoolean):
-            return serialize_results([], bool(result), job)
+            return boolean_outcome(bool(result), job)
         if isinstance(result, ox.QuerySolutions):
             return solutions_outcome(result, job)
         size = 0

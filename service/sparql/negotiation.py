@@ -182,9 +182,11 @@ class Choice:
 CACHED_ACCEPT = 512
 
 
-@lru_cache(maxsize=256)
 def _from_accept(accept: str | None) -> Choice:
     return Choice(choose(accept, RESULTS), choose(accept, GRAPH))
+
+
+_cached_from_accept = lru_cache(maxsize=256)(_from_accept)
 
 
 def negotiate(accept: str | None, formats: list[str]) -> Choice:
@@ -196,9 +198,9 @@ def negotiate(accept: str | None, formats: list[str]) -> Choice:
     if named is not None:
         choice = Choice(*named)
     elif accept is None or len(accept) <= CACHED_ACCEPT:
-        choice = _from_accept(accept)
+        choice = _cached_from_accept(accept)
     else:
-        choice = Choice(choose(accept, RESULTS), choose(accept, GRAPH))
+        choice = _from_accept(accept)
     if choice.results is None and choice.graph is None:
         raise NotAcceptable(not_acceptable_message(accept, "results", formats))
     return choice

@@ -17,7 +17,7 @@ import requests
 from ..errors import ApiError
 from ..store import GRAPH_ACCEPT
 from . import guard
-from .execute import (Job, Outcome, query_form, serialize_graph, serialize_results, solutions_outcome, syntax_message,
+from .execute import (Job, Outcome, query_form, serialize_graph, boolean_outcome, solutions_outcome, syntax_message,
                       too_many)
 
 #: XML results first: Virtuoso's SPARQL JSON writes a language tag as "lang", which is not SPARQL JSON
@@ -118,11 +118,11 @@ class Remote:
         if results_format is not None:
             parsed = ox.parse_query_results(body, format=results_format)
             if isinstance(parsed, ox.QueryBoolean):
-                return serialize_results([], bool(parsed), job)
+                return boolean_outcome(bool(parsed), job)
             if [v.value for v in parsed.variables] == [ASK_COLUMN]:
                 # Virtuoso answers ASK in JSON as one row of __ASK_RETVAL (1 or 0), not as a boolean
                 rows = [solution[ASK_COLUMN] for solution in parsed]
-                return serialize_results([], bool(rows) and rows[0] is not None and rows[0].value not in ("0", "false"), job)
+                return boolean_outcome(bool(rows) and rows[0] is not None and rows[0].value not in ("0", "false"), job)
             return solutions_outcome(parsed, job)
         rdf_format = ox.RdfFormat.from_media_type(media)
         if rdf_format is None:

@@ -5,7 +5,7 @@ be checked as it goes; these write each row as it is read (``execute.solutions_o
 the bytes counted are the bytes sent, and a capped answer stops at the row that crosses the cap.
 A writer is made for the variable names; ``head``, then ``row`` for each row (a tuple of terms,
 None where unbound; each row's text carries its separator), then ``tail``. ``boolean`` writes an
-ASK answer. ``write`` writes a whole list of rows (or a boolean) at once.
+ASK answer.
 
 Terms are written as strings directly (JSON strings by the standard library's C escaper), not
 built as objects and encoded afterwards: for a 60-row answer that is a third of the time the
@@ -233,12 +233,3 @@ class TsvWriter:
 
 
 WRITERS = {"json": JsonWriter, "xml": XmlWriter, "csv": CsvWriter, "tsv": TsvWriter}
-
-
-def write(fmt: str, variables: list[str], rows) -> bytes:
-    """A whole answer: ``rows`` a list of rows, or a boolean (ASK)."""
-    writer = WRITERS[fmt]
-    if isinstance(rows, bool):
-        return writer.boolean(rows).encode()
-    out = writer(variables)
-    return (out.head() + "".join(out.row(row) for row in rows) + out.tail()).encode()

@@ -179,17 +179,18 @@ class _EnvironRequest:
         self.consumed: bytes | None = None
 
     def read(self, size: int) -> bytes:
-        left = min(size, self.content_length or 0) - len(self.consumed or b"")
-        parts = [self.consumed or b""]
-        stream = self.environ["wsgi.input"]
+        """Up to ``size`` bytes of the body, never past its Content-Length."""
+        left = min(size, self.content_length or 0)
+        parts, stream = [], self.environ["wsgi.input"]
         while left > 0:
             part = stream.read(left)
             if not part:
                 break
             parts.append(part)
             left -= len(part)
-        self.consumed = b"".join(parts)
-        return self.consumed
+        data = b"".join(parts)
+        self.consumed = (self.consumed or b"") + data
+        return data
 
 
 class FastQueries:
