@@ -18,6 +18,7 @@ figures of the whole store (graph sizes, VoID) pass ``whole=True``.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -84,8 +85,14 @@ def release_files() -> list[tuple[Path, str]]:
     ]
 
 
+def open_content(content: Path | bytes):
+    """A graph's content (``graph_contents``) as a binary file to read."""
+    return open(content, "rb") if isinstance(content, Path) else io.BytesIO(content)
+
+
 def graph_contents(files: list[tuple[Path, str]] | None = None) -> list[tuple[str, Path | bytes]]:
-    """What each graph of the store holds: (graph, the file, or its N-Triples as bytes).
+    """What each graph of the store holds: (graph, the file, or its N-Triples as bytes; ``open_content``
+    reads either).
 
     A triple an earlier file already holds is left out of a later one, so that each triple of the release is in
     one graph and the union of the graphs (a query's default graph) matches it once: the ontology header, which
@@ -151,11 +158,8 @@ class EmbeddedStore(Store):
         digest = hashlib.sha256()
         files = files or release_files()
         for graph, content in graph_contents(files):
-            if isinstance(content, bytes):
-                self.store.bulk_load(content, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
-            else:
-                with open(content, "rb") as handle:
-                    self.store.bulk_load(handle, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+            with open_content(content) as handle:
+                self.store.bulk_load(handle, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
         for path, graph in files:
             with open(path, "rb") as handle:
                 digest.update(graph.encode() + b"\n" + hashlib.file_digest(handle, "sha256").digest())

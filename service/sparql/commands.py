@@ -8,7 +8,6 @@
 """
 from __future__ import annotations
 
-import io
 import sys
 import re
 from pathlib import Path
@@ -52,16 +51,14 @@ def _blank_groups(lines: list[str]) -> list[list[str]]:
 
 
 def _lines(content):
-    """The lines of N-Triples given as a file or as bytes (store.graph_contents), read as they go; a line ends
-    at LF only (a literal may hold U+2028 or U+0085 as they are, which ``str.splitlines`` would break at)."""
-    if isinstance(content, bytes):
-        for line in content.split(b"\n"):
-            if line:
-                yield line.decode("utf-8") + "\n"
-        return
-    with open(content, encoding="utf-8", newline="") as handle:
+    """The lines of a graph's N-Triples (store.graph_contents), read as they go. A binary file's lines end at LF
+    only (a literal may hold U+2028 or U+0085 as they are, where ``str.splitlines`` would break); each line
+    given ends with one, the last too."""
+    from ..store import open_content
+
+    with open_content(content) as handle:
         for line in handle:
-            yield line
+            yield line.decode("utf-8") if line.endswith(b"\n") else line.decode("utf-8") + "\n"
 
 
 def _chunks(lines, size: int):
@@ -104,7 +101,7 @@ def load_remote(url: str, files: list[tuple[Path, str]] | None = None, method: s
     ``method="gsp"``: ``url`` is a Graph Store Protocol endpoint (Oxigraph: ``/store``); each
     graph is replaced with PUT. ``method="update"``: ``url`` is a SPARQL Update endpoint.
     """
-    from ..store import graph_contents, release_files
+    from ..store import graph_contents, open_content, release_files
 
     files = files or release_files()
     for path, _graph in files:
@@ -115,7 +112,7 @@ def load_remote(url: str, files: list[tuple[Path, str]] | None = None, method: s
     with requests.Session() as session:
         for graph, content in graph_contents(files):
             if method == "gsp":
-                with (open(content, "rb") if isinstance(content, Path) else io.BytesIO(content)) as body:
+                with open_content(content) as body:
                     response = session.put(url, params={"graph": graph}, data=body, timeout=timeout,
                                            headers={**headers, "Content-Type": vocab.NTRIPLES})
                 _check(response, url)
