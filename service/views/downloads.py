@@ -52,6 +52,7 @@ def _sha256(path: str, mtime: float) -> str:
 def downloads() -> list[dict]:
     """Every release file with its format, size, checksum and URLs."""
     index = term_index()
+    date = _release_date(index)
     items = []
     for path in release_files():
         stem, suffix = path.stem, path.suffix[1:]
@@ -63,8 +64,7 @@ def downloads() -> list[dict]:
             "bytes": path.stat().st_size,
             "sha256": _sha256(str(path), path.stat().st_mtime),
             "url": url_for("downloads.download", filename=path.name),
-            "version_url": url_for("downloads.release_file", date=_release_date(index), filename=path.name)
-            if _release_date(index) else None,
+            "version_url": url_for("downloads.release_file", date=date, filename=path.name) if date else None,
         })
     return items
 
@@ -108,17 +108,22 @@ def ontology():
     return _ontology_redirect("downloads.download")
 
 
+def _held(date: str) -> None:
+    """404 unless ``date`` names the release this service holds."""
+    held = _release_date(term_index())
+    if date != held:
+        raise ApiError(404, f"This service holds the release {held}, not {date!r}.")
+
+
 @bp.route("/releases/<date>/hipback.owl", methods=["GET", "HEAD"])
 def version(date: str):
-    if date != _release_date(term_index()):
-        raise ApiError(404, f"This service holds the release {_release_date(term_index())}, not {date!r}.")
+    _held(date)
     return _ontology_redirect("downloads.release_file", date=date)
 
 
 @bp.route("/releases/<date>/<filename>", methods=["GET", "HEAD"])
 def release_file(date: str, filename: str):
-    if date != _release_date(term_index()):
-        raise ApiError(404, f"This service holds the release {_release_date(term_index())}, not {date!r}.")
+    _held(date)
     return download(filename)
 
 
@@ -135,11 +140,10 @@ def page():
     chosen = negotiation.choose(request.headers.get("Accept"), {vocab.HTML: "html", vocab.JSON: "json"})
     if chosen is None:
         raise ApiError(406, "/downloads is available as text/html and application/json.")
-    index = term_index()
     if chosen == "json":
-        return answer({"ontology": config.ONTOLOGY_IRI, "version": index.version, "items": downloads()})
+        return api()
     response = Response(render_template("downloads.html", items=downloads(), ontology=config.ONTOLOGY_IRI,
-                                        version=index.version, disclaimer=DISCLAIMER),
+                                        version=term_index().version, disclaimer=DISCLAIMER),
                         content_type="text/html; charset=utf-8")
     response.headers.add("Vary", "Accept")
     return response

@@ -33,24 +33,24 @@ def page(suffix: str):
     return respond("search.html", data, suffix, "/search", search_query=q)
 
 
+def _hits_page(find, default_limit: int, item, endpoint: str):
+    """One page of what ``find(q)`` found for the ``q`` argument, each hit written by ``item(index, hit)``."""
+    q = text_arg("q")
+    limit, offset = page_args(default_limit)
+    index = term_index()
+    items = [item(index, h) for h in find(q)]
+    body, headers = paged(items, limit, offset, endpoint)
+    return answer({"query": q, **body}, headers=headers)
+
+
 @bp.get("/api/search")
 def api():
-    q = text_arg("q")
-    limit, offset = page_args(20)
-    index = term_index()
-    hits = search_index().search(q)
-    items = [{**index.summary(index.terms[h.iri]), "score": round(h.score, 3),
-              "matched": {"field": h.field, "text": h.text}} for h in hits]
-    body, headers = paged(items, limit, offset, "search.api")
-    return answer({"query": q, **body}, headers=headers)
+    return _hits_page(search_index().search, 20, lambda index, h: {
+        **index.summary(index.terms[h.iri]), "score": round(h.score, 3),
+        "matched": {"field": h.field, "text": h.text}}, "search.api")
 
 
 @bp.get("/api/autocomplete")
 def autocomplete():
-    q = text_arg("q")
-    limit, offset = page_args(10)
-    index = term_index()
-    hits = search_index().autocomplete(q)
-    items = [{**asdict(index.ref(h.iri)), "matched": {"field": h.field, "text": h.text}} for h in hits]
-    body, headers = paged(items, limit, offset, "search.autocomplete")
-    return answer({"query": q, **body}, headers=headers)
+    return _hits_page(search_index().autocomplete, 10, lambda index, h: {
+        **asdict(index.ref(h.iri)), "matched": {"field": h.field, "text": h.text}}, "search.autocomplete")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from .. import DISCLAIMER, pagedata
+from .. import DISCLAIMER, codes, pagedata
 from ..sparql import negotiation
 
 bp = Blueprint("site", __name__)
@@ -40,7 +40,7 @@ def _mapping_url(system: str, code: str) -> str:
     """The page listing the terms mapped to an external code (search finds terms by code)."""
     from flask import url_for
 
-    return url_for("search.page", q=code if system == "HP" else f"{system}:{code}")
+    return url_for("search.page", q=codes.curie(system, code))
 
 
 @bp.app_template_filter("saved_query_data")
