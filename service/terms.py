@@ -21,9 +21,9 @@ from dataclasses import asdict, dataclass, field
 
 from . import codes as codesys
 from . import config
+from .vocab import DCTERMS, FOAF, IAO, OBOINOWL, OWL, RDF_TYPE, RDFS, SKOS
 
 BASE = config.BASE
-from .vocab import DCTERMS, FOAF, IAO, OBOINOWL, OWL, RDF_TYPE, RDFS, SKOS
 
 #: OWL type IRI -> the kind a term is given in the API
 KINDS = {

@@ -184,12 +184,8 @@ class Knowledge:
         the axioms the rules are made of are read here."""
         from ..terms import TermIndex
 
-        try:
-            version = store.version_iri()
-        except Exception:  # noqa: BLE001 - a store without a version still answers
-            version = None
         index = index if index is not None else TermIndex.load(store)
-        knowledge = cls(version)
+        knowledge = cls(index.version)  # the owl:versionIRI the index read (None for a store without one)
         knowledge._load_annotations(annotation_rows(index.statements))
         knowledge._load_hierarchy(hierarchy_rows(index.statements))
         datatype_properties = knowledge._load_properties(store.select("reasoner-properties"))
