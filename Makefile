@@ -47,6 +47,7 @@ bench: $(STAMPS)/bench $(RELEASE)
 	$(BIN)/python bench/triage_language.py
 	$(BIN)/python bench/terms_bench.py
 	$(BIN)/python bench/sparql_bench.py
+	$(BIN)/python bench/sparql_path.py
 	$(BIN)/python bench/wsgi_servers.py
 	$(BIN)/python bench/text_scaling.py
 

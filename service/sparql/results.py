@@ -8,8 +8,9 @@ None where unbound; each row's text carries its separator), then ``tail``. ``boo
 ASK answer.
 
 Terms are written as strings directly (JSON strings by the standard library's C escaper), not
-built as objects and encoded afterwards: for a 60-row answer that is a third of the time the
-query takes, and the bytes are what the format's specification asks, without optional spaces.
+built as objects and encoded afterwards: writing a 60-row join's answer so costs about 0.2 ms more
+than the engine's own writer (bench/results/sparql-path.md), and the bytes are what the format's
+specification asks, without optional spaces.
 """
 from __future__ import annotations
 

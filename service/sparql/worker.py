@@ -11,8 +11,8 @@ and a worker whose copy is older reloads first (after an update).
 The worker's store holds the named graphs only; a query without a dataset reads their union as its
 default graph (the engine's union flag), one with ``FROM`` what ``FROM`` names (``execute.run``).
 A store with a copy of the union in its default graph would hold every quad twice: twice the
-memory, and joins that walk twice as many entries (a 60-row join of the ontology: 2.4 ms against
-1.3 ms).
+memory, and joins that walk twice as many entries (a 60-row join of the ontology: 2.85 ms against
+1.40 ms, bench/results/sparql-path.md).
 
 Two bounds are set once the store is loaded:
 
